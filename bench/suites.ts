@@ -1,0 +1,8 @@
+/** A benchmark suite: measures, prints its numbers and ratios, and returns nothing (no pass/fail). */
+export interface BenchSuite {
+  name: string;
+  run(): Promise<void>;
+}
+
+// One line per suite; each lives in its own file in this folder.
+export const suites: BenchSuite[] = [];

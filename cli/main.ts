@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands';
+import { UsageError } from './errors';
+
+const program = new Command('clickstream')
+  .description('Clickstream and ad-event analytics: the local pipeline, saved queries and the tracker.')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+
+function exitCodeFor(error: unknown): number {
+  // Commander has already printed its own usage errors and help output.
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof UsageError) {
+    console.error(`clickstream: ${error.message}`);
+    return 2;
+  }
+  console.error(`clickstream: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.CLICKSTREAM_DEBUG && error instanceof Error) console.error(error.stack);
+  return 1;
+}

@@ -1,0 +1,267 @@
+// Generated from contract/event.schema.json by `npm run contract:types`. Do not edit.
+
+/**
+ * Unique per event; the key for de-duplication everywhere (the SDK fills a time-ordered UUID when absent).
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "EventId".
+ */
+export type EventId = string;
+/**
+ * impression, click, conversion, pageview, or a custom lower_snake_case type.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "EventType".
+ */
+export type EventType = string;
+/**
+ * Becomes part of index names, S3 paths and DynamoDB keys, hence the strict pattern (no '/', '.', or whitespace).
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "AdvertiserId".
+ */
+export type AdvertiserId = string;
+/**
+ * ISO-8601 date-time with a UTC offset (years 2000-2099), or epoch milliseconds in the same range.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "TimestampInput".
+ */
+export type TimestampInput = string | number;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "Identifier".
+ */
+export type Identifier = string;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "Url".
+ */
+export type Url = string;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "UserAgent".
+ */
+export type UserAgent = string;
+/**
+ * IPv4 or IPv6 in text form.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "IpAddress".
+ */
+export type IpAddress = string;
+/**
+ * A non-negative amount in currency units.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "Money".
+ */
+export type Money = number;
+/**
+ * ISO 4217 code.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "Currency".
+ */
+export type Currency = string;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyScalar".
+ */
+export type PropertyScalar = string | number | boolean | null;
+/**
+ * @maxItems 100
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyArray".
+ */
+export type PropertyArray = PropertyScalar[];
+/**
+ * ISO-8601 UTC with milliseconds, e.g. 2026-11-22T07:35:00.000Z.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "UtcTimestamp".
+ */
+export type UtcTimestamp = string;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "EnrichedText".
+ */
+export type EnrichedText = string;
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyKey".
+ */
+export type PropertyKey = string;
+
+/**
+ * Event wire format v1: one JSON object per Firehose record, UTF-8, terminated by a newline. WireEvent is what a tracker sends; StoredEvent is what the transform Lambda emits (the same fields, event_time/sent_at normalised to ISO-8601 UTC with milliseconds, properties flattened, ip anonymised, plus enrichment fields; nothing renamed). Limits: a record is at most 1,024,000 bytes (Firehose's 1,000 KiB) including the newline; properties nest at most 5 objects deep, hold at most 100 keys per object and 200 leaves once flattened; property keys are 1-128 characters without '.' (the flattening separator) or control characters.
+ */
+export interface ClickstreamEventV1 {
+  event_id: EventId;
+  event_type: EventType;
+  advertiser_id: AdvertiserId;
+  event_time: TimestampInput;
+  campaign_id?: Identifier;
+  ad_id?: Identifier;
+  publisher_id?: Identifier;
+  user_id?: Identifier;
+  anonymous_id?: Identifier;
+  session_id?: Identifier;
+  url?: Url;
+  referrer?: Url;
+  user_agent?: UserAgent;
+  ip?: IpAddress;
+  revenue?: Money;
+  cost?: Money;
+  currency?: Currency;
+  sent_at?: TimestampInput;
+  properties?: PropertiesDepth1;
+}
+/**
+ * Custom keys. Nested objects are flattened by the transform into dotted keys.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertiesDepth1".
+ */
+export interface PropertiesDepth1 {
+  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth2 | undefined;
+}
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertiesDepth2".
+ */
+export interface PropertiesDepth2 {
+  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth3 | undefined;
+}
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertiesDepth3".
+ */
+export interface PropertiesDepth3 {
+  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth4 | undefined;
+}
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertiesDepth4".
+ */
+export interface PropertiesDepth4 {
+  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth5 | undefined;
+}
+/**
+ * The deepest level: scalars and arrays of scalars only.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertiesDepth5".
+ */
+export interface PropertiesDepth5 {
+  [k: string]: PropertyScalar | PropertyArray | undefined;
+}
+/**
+ * An event as a tracker sends it.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "WireEvent".
+ */
+export interface WireEvent {
+  event_id: EventId;
+  event_type: EventType;
+  advertiser_id: AdvertiserId;
+  event_time: TimestampInput;
+  campaign_id?: Identifier;
+  ad_id?: Identifier;
+  publisher_id?: Identifier;
+  user_id?: Identifier;
+  anonymous_id?: Identifier;
+  session_id?: Identifier;
+  url?: Url;
+  referrer?: Url;
+  user_agent?: UserAgent;
+  ip?: IpAddress;
+  revenue?: Money;
+  cost?: Money;
+  currency?: Currency;
+  sent_at?: TimestampInput;
+  properties?: PropertiesDepth1;
+}
+/**
+ * An event as the transform Lambda emits it: the wire fields (normalised, never renamed) plus enrichment. Enrichment fields are optional so that a reader of the lake also copes with untransformed records.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "StoredEvent".
+ */
+export interface StoredEvent {
+  event_id: EventId;
+  event_type: EventType;
+  advertiser_id: AdvertiserId;
+  event_time: UtcTimestamp;
+  campaign_id?: Identifier;
+  ad_id?: Identifier;
+  publisher_id?: Identifier;
+  user_id?: Identifier;
+  anonymous_id?: Identifier;
+  session_id?: Identifier;
+  url?: Url;
+  referrer?: Url;
+  user_agent?: UserAgent;
+  ip?: IpAddress;
+  revenue?: Money;
+  cost?: Money;
+  currency?: Currency;
+  sent_at?: UtcTimestamp;
+  properties?: FlatProperties;
+  /**
+   * ISO-8601 UTC with milliseconds, e.g. 2026-11-22T07:35:00.000Z.
+   */
+  received_at: string;
+  /**
+   * ISO-8601 UTC with milliseconds, e.g. 2026-11-22T07:35:00.000Z.
+   */
+  derived_event_time?: string;
+  /**
+   * Enrichment: received_at - sent_at in milliseconds (network delay plus the sender's clock offset). Absent when sent_at is absent.
+   */
+  clock_skew_ms?: number;
+  /**
+   * Enrichment: browser family from user_agent.
+   */
+  ua_browser?: string;
+  /**
+   * Enrichment: browser version.
+   */
+  ua_browser_version?: string;
+  /**
+   * Enrichment: operating system from user_agent.
+   */
+  ua_os?: string;
+  /**
+   * Enrichment: operating system version.
+   */
+  ua_os_version?: string;
+  /**
+   * Enrichment: device class from user_agent.
+   */
+  ua_device_type?:
+    'desktop' | 'mobile' | 'tablet' | 'smarttv' | 'console' | 'wearable' | 'embedded' | 'bot' | 'unknown';
+  /**
+   * Enrichment: user_agent belongs to a known crawler, spider or bot.
+   */
+  is_bot?: boolean;
+  /**
+   * Enrichment: lower-cased host of url.
+   */
+  url_host?: string;
+  /**
+   * Enrichment: path of url, without query or fragment.
+   */
+  url_path?: string;
+}
+/**
+ * Flattened properties: nested keys joined with '.', every value a string (numbers and booleans as their JSON text, arrays as JSON text) or null, so Glue reads it as map<string,string> and OpenSearch as flat_object.
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "FlatProperties".
+ */
+export interface FlatProperties {
+  [k: string]: string | null | undefined;
+}

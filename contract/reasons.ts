@@ -1,0 +1,38 @@
+/**
+ * Why a record was refused. A closed set: each value becomes a metric dimension and a column in
+ * the failed-events queries, so add new values deliberately.
+ */
+export const FAILURE_REASONS = [
+  // Decoding (the transform, before the event is looked at).
+  'invalid_base64',
+  'invalid_utf8',
+  'invalid_json',
+  'not_an_object',
+  'record_too_large',
+  // The event against the schema.
+  'missing_required_field',
+  'unknown_field',
+  'invalid_field_type',
+  'invalid_event_id',
+  'invalid_event_type',
+  'invalid_advertiser_id',
+  'invalid_timestamp',
+  'invalid_money',
+  'invalid_field',
+  'field_too_long',
+  'invalid_property_key',
+  'too_many_properties',
+  'properties_too_deep',
+  // Plausibility checks the schema cannot express (the transform).
+  'timestamp_in_future',
+] as const;
+
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** A refusal: a reason for machines, a message for people. Messages never echo field values. */
+export interface Refusal {
+  reason: FailureReason;
+  /** The offending field as a JSON pointer into the event (`/properties/plan`), when there is one. */
+  field?: string;
+  message: string;
+}
