@@ -1,5 +1,13 @@
 export { EVENT_COLUMNS, type EventColumn } from './columns';
 export type * from './event.generated';
+export {
+  ERROR_OUTPUT_TYPES,
+  type ErrorOutputType,
+  FAILED_RECORD_COLUMNS,
+  type FailedRecord,
+  type FailedRecordColumn,
+} from './failed-record';
+export { errorsPrefixFor, eventsPrefixFor, LAKE_LAYOUT } from './lake-layout';
 export { MAX_FLAT_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_RECORD_BYTES, PROPERTY_PATH_SEPARATOR } from './limits';
 export { FAILURE_REASONS, type FailureReason, type Refusal } from './reasons';
 export { toEpochMillis, toUtcIso } from './time';
