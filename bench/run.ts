@@ -4,7 +4,9 @@ import { suites } from './suites';
 const wanted = process.argv.slice(2);
 const selected = wanted.length === 0 ? suites : suites.filter((s) => wanted.some((w) => s.name.includes(w)));
 if (selected.length === 0) {
-  console.error(`no bench suite matches ${wanted.join(', ')}; suites: ${suites.map((s) => s.name).join(', ')}`);
+  console.error(
+    `no bench suite matches ${wanted.join(', ')}; suites: ${suites.map((s) => s.name).join(', ')}`,
+  );
   process.exit(2);
 }
 console.log(`node ${process.version}, ${process.arch}; numbers are from this machine and this run`);

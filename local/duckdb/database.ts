@@ -31,7 +31,10 @@ export class LocalDatabase {
   }
 
   /** Column names and rows as JSON-safe values (BIGINT and timestamps as strings), for printing. */
-  async table(sql: string, params?: SqlParams): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+  async table(
+    sql: string,
+    params?: SqlParams,
+  ): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
     const reader = await this.connection.runAndReadAll(sql, params);
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
   }
