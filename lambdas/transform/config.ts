@@ -1,0 +1,75 @@
+/** How the transform stores the client's IP address. */
+export const IP_ANONYMISATION_MODES = ['truncate', 'keep', 'drop'] as const;
+export type IpAnonymisation = (typeof IP_ANONYMISATION_MODES)[number];
+
+export interface TransformConfig {
+  /** `truncate` (default) zeroes the host part (IPv4 /24, IPv6 /48); `keep` stores it; `drop` omits it. */
+  ipAnonymisation: IpAnonymisation;
+  /** How far after received_at a client timestamp may lie before the record is refused (clock drift allowance). */
+  futureToleranceMs: number;
+  /** Distinct user agents whose parse is remembered (real traffic repeats a few hundred UAs). */
+  userAgentCacheSize: number;
+  /** CloudWatch namespace for the outcome metrics. */
+  metricsNamespace: string;
+  /** The `service` dimension and log field. */
+  serviceName: string;
+}
+
+export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 3600;
+export const DEFAULT_USER_AGENT_CACHE_SIZE = 2000;
+
+/** Thrown at start-up for a bad environment variable; the message names the variable and the allowed values. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the transform's settings from an environment (process.env in Lambda), failing fast on a bad value. */
+export function readTransformConfig(env: Record<string, string | undefined>): TransformConfig {
+  return {
+    ipAnonymisation: oneOf(env, 'IP_ANONYMISATION', IP_ANONYMISATION_MODES, 'truncate'),
+    futureToleranceMs:
+      wholeNumber(env, 'FUTURE_TOLERANCE_SECONDS', DEFAULT_FUTURE_TOLERANCE_SECONDS, 0, 31_536_000) * 1000,
+    userAgentCacheSize: wholeNumber(
+      env,
+      'USER_AGENT_CACHE_SIZE',
+      DEFAULT_USER_AGENT_CACHE_SIZE,
+      1,
+      1_000_000,
+    ),
+    metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'Clickstream',
+    serviceName: env.POWERTOOLS_SERVICE_NAME || 'clickstream-transform',
+  };
+}
+
+function oneOf<T extends string>(
+  env: Record<string, string | undefined>,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const match = allowed.find((value) => value === raw.trim().toLowerCase());
+  if (match === undefined) {
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`);
+  }
+  return match;
+}
+
+function wholeNumber(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(
+      `${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,99 @@
+import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
+import { type FailureReason, type Refusal, toUtcIso, validateWireEvent } from '../../contract';
+import { decodeRecord } from './decode-record';
+import { eventTimes, isRefusal } from './event-times';
+import { type Enrichers, toStoredEvent } from './stored-event';
+
+/** Told about every refused record (for one log line each); never given the payload. */
+export type RefusalSink = (recordId: string, refusal: Refusal) => void;
+
+export interface BatchTally {
+  Ok: number;
+  Dropped: number;
+  ProcessingFailed: number;
+  failedByReason: Map<FailureReason, number>;
+}
+
+export interface TransformedBatch {
+  records: FirehoseTransformationResultRecord[];
+  tally: BatchTally;
+}
+
+/**
+ * Transforms one Firehose batch: exactly one result per record, in input order. `Ok` carries the
+ * stored event as one JSON line; `Dropped` marks a repeated event_id (the first valid occurrence
+ * wins: an invalid record never shadows a valid one); `ProcessingFailed` returns the original data
+ * unchanged and reports a typed reason. Bad input never throws.
+ */
+export function transformBatch(
+  records: readonly FirehoseTransformationEventRecord[],
+  enrichers: Enrichers,
+  onRefused: RefusalSink,
+): TransformedBatch {
+  const tally: BatchTally = { Ok: 0, Dropped: 0, ProcessingFailed: 0, failedByReason: new Map() };
+  const seenEventIds = new Set<string>();
+  const arrivalTimes = new ArrivalTimes();
+  const results = records.map((record): FirehoseTransformationResultRecord => {
+    const { recordId, data } = record;
+    const outcome = transformRecord(record, enrichers, arrivalTimes, seenEventIds);
+    if (outcome.result === 'Ok') {
+      tally.Ok++;
+      return { recordId, result: 'Ok', data: Buffer.from(outcome.line, 'utf8').toString('base64') };
+    }
+    if (outcome.result === 'Dropped') {
+      tally.Dropped++;
+      return { recordId, result: 'Dropped', data };
+    }
+    const { reason } = outcome.refusal;
+    tally.ProcessingFailed++;
+    tally.failedByReason.set(reason, (tally.failedByReason.get(reason) ?? 0) + 1);
+    onRefused(recordId, outcome.refusal);
+    return { recordId, result: 'ProcessingFailed', data };
+  });
+  return { records: results, tally };
+}
+
+type RecordOutcome =
+  | { result: 'Ok'; line: string }
+  | { result: 'Dropped' }
+  | { result: 'ProcessingFailed'; refusal: Refusal };
+
+const DROPPED: RecordOutcome = { result: 'Dropped' };
+
+function transformRecord(
+  record: FirehoseTransformationEventRecord,
+  enrichers: Enrichers,
+  arrivalTimes: ArrivalTimes,
+  seenEventIds: Set<string>,
+): RecordOutcome {
+  const decoded = decodeRecord(record.data);
+  if (!decoded.ok) return { result: 'ProcessingFailed', refusal: decoded };
+  const validation = validateWireEvent(decoded.value);
+  if (!validation.ok) return { result: 'ProcessingFailed', refusal: validation };
+  const event = validation.event;
+  const receivedMs = record.approximateArrivalTimestamp;
+  const times = eventTimes(
+    event,
+    receivedMs,
+    arrivalTimes.iso(receivedMs),
+    enrichers.config.futureToleranceMs,
+  );
+  if (isRefusal(times)) return { result: 'ProcessingFailed', refusal: times };
+  if (seenEventIds.has(event.event_id)) return DROPPED;
+  seenEventIds.add(event.event_id);
+  return { result: 'Ok', line: `${JSON.stringify(toStoredEvent(event, times, enrichers))}\n` };
+}
+
+/** Formats arrival times, once per distinct millisecond (records of a batch mostly share one). */
+class ArrivalTimes {
+  private lastMs = Number.NaN;
+  private lastIso = '';
+
+  iso(epochMs: number): string {
+    if (epochMs !== this.lastMs) {
+      this.lastIso = toUtcIso(epochMs);
+      this.lastMs = epochMs;
+    }
+    return this.lastIso;
+  }
+}
