@@ -1,0 +1,129 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Domain } from 'aws-cdk-lib/aws-opensearchservice';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import type { SavedQuery } from '../analytics/catalog';
+import { Analytics } from './analytics';
+import type { StageConfig } from './config';
+import { EventDeliveryStream } from './delivery-stream';
+import { EventLake } from './event-lake';
+import { ClickstreamFunction } from './lambda-function';
+import { Monitoring } from './monitoring';
+import { suppressFrameworkFindings } from './nag-suppressions';
+import { SearchDomain } from './search-domain';
+import { SearchIndexSetup } from './search-index-setup';
+
+export interface ClickstreamStackProps extends StackProps {
+  /** The validated stage configuration (lib/config.ts). */
+  readonly config: StageConfig;
+  /** Saved queries to publish as Athena named queries (analytics/catalog.ts `loadSavedQueries()`). */
+  readonly savedQueries: readonly SavedQuery[];
+}
+
+/**
+ * The whole pipeline for one stage: Firehose -> transform Lambda -> OpenSearch + the S3 lake, Glue
+ * tables and Athena over the lake, and the monitoring. One construct per concern; this file wires them.
+ */
+export class ClickstreamStack extends Stack {
+  readonly config: StageConfig;
+  /** The OpenSearch domain; summary workers read `events-*` (grant with `search.allow(role, 'read')`). */
+  readonly domain: Domain;
+  readonly search: SearchDomain;
+  /** Every alarm notifies this (encrypted) topic. */
+  readonly alarmTopic: Topic;
+  readonly monitoring: Monitoring;
+  readonly lake: EventLake;
+  readonly transform: ClickstreamFunction;
+  readonly delivery: EventDeliveryStream;
+  readonly analytics: Analytics;
+
+  constructor(scope: Construct, id: string, props: ClickstreamStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+    const name = `clickstream-${config.stage}`;
+    const logRetention = config.logRetentionDays as RetentionDays;
+    const destroyOnRemoval = config.destroyOnRemoval;
+
+    this.lake = new EventLake(this, 'Lake', {
+      lake: config.lake,
+      databaseName: `clickstream_${config.stage}`,
+      destroyOnRemoval,
+    });
+
+    this.search = new SearchDomain(this, 'Search', {
+      opensearch: config.opensearch,
+      domainName: name,
+      logRetention,
+      destroyOnRemoval,
+    });
+    this.domain = this.search.domain;
+    const setup = new SearchIndexSetup(this, 'SearchSetup', {
+      search: this.search,
+      opensearch: config.opensearch,
+      logRetention,
+      destroyOnRemoval,
+    });
+
+    this.transform = new ClickstreamFunction(this, 'Transform', {
+      entry: fileURLToPath(new URL('../lambdas/transform/handler.ts', import.meta.url)),
+      description: 'Firehose record transformation: validate, normalise, enrich, de-duplicate',
+      // A full Firehose batch is a 6 MB invocation payload: decoded, parsed and re-serialised it
+      // peaks near 100 MB, and 1 GB buys the CPU share that keeps a batch to a few seconds.
+      memorySize: config.transform.memoryMiB,
+      timeout: Duration.seconds(config.transform.timeoutSeconds),
+      logRetention,
+      destroyLogsOnRemoval: destroyOnRemoval,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'clickstream-transform',
+        POWERTOOLS_METRICS_NAMESPACE: 'Clickstream',
+      },
+    });
+
+    this.delivery = new EventDeliveryStream(this, 'Delivery', {
+      deliveryStreamName: name,
+      firehose: config.firehose,
+      processor: this.transform.function,
+      search: this.search,
+      lake: this.lake.bucket,
+      logRetention,
+      destroyOnRemoval,
+    });
+    // Nothing reaches the domain before the pipeline and templates that de-duplicate it exist.
+    this.delivery.deliveryStream.node.addDependency(setup.resource);
+
+    this.analytics = new Analytics(this, 'Analytics', {
+      athena: config.athena,
+      workGroupName: name,
+      databaseName: this.lake.databaseName,
+      savedQueries: props.savedQueries,
+      accessLogsBucket: this.lake.accessLogsBucket,
+      destroyOnRemoval,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      dashboardName: name,
+      alarms: config.alarms,
+      ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
+      deliveryStreamName: this.delivery.deliveryStreamName,
+      transform: this.transform.function,
+      domain: this.domain,
+    });
+    this.alarmTopic = this.monitoring.topic;
+
+    // ---- Summaries (aggregator issue) -------------------------------------------------------
+    // The summaries construct (lib/summaries*.ts) is wired here: it receives this.domain (via
+    // this.search.allow for its roles), this.config and this.alarmTopic / this.monitoring.
+    // ---- end of summaries ---------------------------------------------------------------------
+
+    new CfnOutput(this, 'DeliveryStreamName', { value: this.delivery.deliveryStreamName });
+    new CfnOutput(this, 'LakeBucketName', { value: this.lake.bucket.bucketName });
+    new CfnOutput(this, 'OpenSearchEndpoint', { value: this.domain.domainEndpoint });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
+    new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
+
+    suppressFrameworkFindings(this);
+  }
+}

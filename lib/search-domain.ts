@@ -1,0 +1,152 @@
+import { Arn, ArnFormat, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { EbsDeviceVolumeType } from 'aws-cdk-lib/aws-ec2';
+import {
+  ArnPrincipal,
+  type IRole,
+  PolicyDocument,
+  PolicyStatement,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
+import { LogGroup, ResourcePolicy, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cdk-lib/aws-opensearchservice';
+import { Construct } from 'constructs';
+import type { OpenSearchConfig } from './config';
+
+export interface SearchDomainProps {
+  /** Sizes and retention. */
+  readonly opensearch: OpenSearchConfig;
+  /** Domain name: 3-28 characters, lowercase letters, digits and hyphens, starting with a letter. */
+  readonly domainName: string;
+  /** Retention of the slow and error log groups. */
+  readonly logRetention: RetentionDays;
+  /**
+   * Delete the domain and its log groups with the stack.
+   * @default false
+   */
+  readonly destroyOnRemoval?: boolean;
+}
+
+/** What a role may do on the domain's REST API. */
+export type SearchAccess = 'read' | 'readWrite';
+
+/**
+ * The OpenSearch domain: encrypted at rest and between nodes, HTTPS with TLS 1.2 (PFS ciphers)
+ * only, slow and error logs to CloudWatch, and a resource policy that names every role allowed to
+ * call it: no anonymous or IP-based access. Roles are added with {@link allow}, which writes both the
+ * resource policy statement and the role's identity policy.
+ */
+export class SearchDomain extends Construct {
+  readonly domain: Domain;
+  private readonly principals = new Map<string, { role: IRole; access: SearchAccess }>();
+
+  constructor(scope: Construct, id: string, props: SearchDomainProps) {
+    super(scope, id);
+    const { opensearch } = props;
+    const removalPolicy = props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logGroup = (logId: string) =>
+      new LogGroup(this, logId, { retention: props.logRetention, removalPolicy });
+    const slowSearchLogGroup = logGroup('SlowSearchLogs');
+    const slowIndexLogGroup = logGroup('SlowIndexLogs');
+    const appLogGroup = logGroup('ErrorLogs');
+
+    // A native resource policy instead of the L2's default custom resource (one Lambda fewer).
+    const logsPolicy = new ResourcePolicy(this, 'LogsPolicy', {
+      resourcePolicyName: `${props.domainName}-opensearch-logs`,
+    });
+    logsPolicy.document.addStatements(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('es.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [slowSearchLogGroup, slowIndexLogGroup, appLogGroup].map(
+          (group) => `${group.logGroupArn}:*`,
+        ),
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+
+    const dedicatedManagers = opensearch.dedicatedManagerCount > 0;
+    this.domain = new Domain(this, 'Domain', {
+      domainName: props.domainName,
+      version: EngineVersion.OPENSEARCH_3_3,
+      removalPolicy,
+      capacity: {
+        dataNodes: opensearch.instanceCount,
+        dataNodeInstanceType: opensearch.instanceType,
+        ...(dedicatedManagers
+          ? {
+              masterNodes: opensearch.dedicatedManagerCount,
+              masterNodeInstanceType: opensearch.dedicatedManagerInstanceType,
+            }
+          : {}),
+        // Multi-AZ with standby needs three zones and dedicated managers; it is the prod shape.
+        multiAzWithStandbyEnabled: dedicatedManagers && opensearch.availabilityZones === 3,
+      },
+      zoneAwareness:
+        opensearch.availabilityZones > 1
+          ? { enabled: true, availabilityZoneCount: opensearch.availabilityZones }
+          : { enabled: false },
+      ebs: { volumeSize: opensearch.volumeSizeGiB, volumeType: EbsDeviceVolumeType.GP3 },
+      encryptionAtRest: { enabled: true },
+      nodeToNodeEncryption: true,
+      enforceHttps: true,
+      tlsSecurityPolicy: TLSSecurityPolicy.TLS_1_2_PFS,
+      logging: {
+        slowSearchLogEnabled: true,
+        slowSearchLogGroup,
+        slowIndexLogEnabled: true,
+        slowIndexLogGroup,
+        appLogEnabled: true,
+        appLogGroup,
+      },
+      suppressLogsResourcePolicy: true,
+      enableAutoSoftwareUpdate: true,
+      offPeakWindowEnabled: true,
+    });
+    this.domain.node.addDependency(logsPolicy);
+
+    // The access policy is rendered at synth time from the roles added with allow(). The domain
+    // ARN is built from the name, not referenced, so the policy does not depend on the domain itself.
+    const domainArn = Arn.format(
+      {
+        service: 'es',
+        resource: 'domain',
+        resourceName: props.domainName,
+        arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+      },
+      Stack.of(this),
+    );
+    const cfnDomain = this.domain.node.defaultChild as CfnDomain;
+    cfnDomain.accessPolicies = Lazy.any({
+      produce: () => this.accessPolicy(domainArn).toJSON(),
+    });
+  }
+
+  /**
+   * Lets a role call the domain's REST API: adds it to the domain's resource policy and grants the
+   * matching identity policy. Read is GET/HEAD/POST (POST carries searches); readWrite adds
+   * PUT/DELETE/PATCH.
+   */
+  allow(role: IRole, access: SearchAccess): void {
+    if (access === 'read') this.domain.grantRead(role);
+    else this.domain.grantReadWrite(role);
+    const existing = this.principals.get(role.node.path);
+    if (existing === undefined || existing.access === 'read')
+      this.principals.set(role.node.path, { role, access });
+  }
+
+  private accessPolicy(domainArn: string): PolicyDocument {
+    const byAccess = (access: SearchAccess) =>
+      [...this.principals.values()].filter((entry) => entry.access === access).map((entry) => entry.role);
+    const statement = (roles: IRole[], actions: string[]) =>
+      new PolicyStatement({
+        principals: roles.map((role) => new ArnPrincipal(role.roleArn)),
+        actions,
+        resources: [`${domainArn}/*`],
+      });
+    const statements = [
+      statement(byAccess('readWrite'), ['es:ESHttp*']),
+      statement(byAccess('read'), ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost']),
+    ].filter((candidate) => candidate.hasPrincipal);
+    return new PolicyDocument({ statements });
+  }
+}

@@ -1,0 +1,59 @@
+import { fileURLToPath } from 'node:url';
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { renderSetupDocuments } from '../lambdas/opensearch-setup/documents';
+import type { OpenSearchConfig } from './config';
+import { ClickstreamFunction } from './lambda-function';
+import type { SearchDomain } from './search-domain';
+
+export interface SearchIndexSetupProps {
+  readonly search: SearchDomain;
+  readonly opensearch: OpenSearchConfig;
+  readonly logRetention: RetentionDays;
+  /** @default false */
+  readonly destroyOnRemoval?: boolean;
+}
+
+/**
+ * Deploy-time set-up of the domain (lambdas/opensearch-setup): the de-duplicating ingest pipeline,
+ * the index templates and the ISM retention policy. The rendered documents are a property of the
+ * custom resource, so any change to the schema's columns or the retention re-runs it on deploy.
+ */
+export class SearchIndexSetup extends Construct {
+  readonly resource: CustomResource;
+  readonly handler: ClickstreamFunction;
+
+  constructor(scope: Construct, id: string, props: SearchIndexSetupProps) {
+    super(scope, id);
+    const { domain } = props.search;
+
+    this.handler = new ClickstreamFunction(this, 'Handler', {
+      entry: fileURLToPath(new URL('../lambdas/opensearch-setup/handler.ts', import.meta.url)),
+      description: 'Applies the OpenSearch index templates, ingest pipeline and ISM policy',
+      timeout: Duration.minutes(2),
+      logRetention: props.logRetention,
+      destroyLogsOnRemoval: props.destroyOnRemoval ?? false,
+      environment: { DOMAIN_ENDPOINT: domain.domainEndpoint },
+    });
+    props.search.allow(this.handler.function.role!, 'readWrite');
+
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: this.handler.function,
+      logGroup: this.handler.logGroup,
+    });
+
+    const documents = renderSetupDocuments({
+      indexRetentionDays: props.opensearch.indexRetentionDays,
+      replicas: props.opensearch.instanceCount > 1 ? 1 : 0,
+    });
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::OpenSearchSetup',
+      properties: { Documents: JSON.stringify(documents) },
+    });
+    // The domain's access policy must name the handler's role before the handler calls it.
+    this.resource.node.addDependency(domain);
+  }
+}
