@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FirehoseApiError } from './api-error';
+import { MAX_REQUEST_BODY_BYTES } from './limits';
+import {
+  type DeliveryStreamTarget,
+  describeDeliveryStream,
+  type JsonObject,
+  type LocalOperations,
+  listDeliveryStreams,
+  putRecord,
+  putRecordBatch,
+  type Streams,
+} from './operations';
+
+export interface FirehoseEndpointOptions {
+  streams: DeliveryStreamTarget[];
+  /** @default '127.0.0.1' (loopback only: the endpoint accepts any credentials) */
+  host?: string;
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default '000000000000' */
+  accountId?: string;
+  /** Extra operations under the `ClickstreamLocal.` target prefix (flush, stats). */
+  local?: LocalOperations;
+  /** Called with errors that are not the client's fault (they are answered with InternalFailure). */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface FirehoseEndpoint {
+  /** `http://host:port`, for `FirehoseClient({ endpoint })` or `aws --endpoint-url`. */
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
+const LOCAL_TARGET_PREFIX = 'ClickstreamLocal.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+type Operation = (input: JsonObject, streams: Streams) => JsonObject | Promise<JsonObject>;
+
+const FIREHOSE_OPERATIONS: Record<string, Operation> = {
+  PutRecord: putRecord,
+  PutRecordBatch: putRecordBatch,
+  DescribeDeliveryStream: describeDeliveryStream,
+  ListDeliveryStreams: listDeliveryStreams,
+};
+
+/**
+ * A loopback HTTP server speaking Firehose's AWS JSON 1.1 protocol (POST /, `X-Amz-Target:
+ * Firehose_20150804.<Operation>`), so the unmodified SDK and AWS CLI can target it with an
+ * endpoint URL. Requests are signed with SigV4 by those clients; the signature is not checked.
+ * Every failure is answered with an AWS-style error and never stops the server.
+ */
+export async function startFirehoseEndpoint(options: FirehoseEndpointOptions): Promise<FirehoseEndpoint> {
+  const streams: Streams = {
+    accountId: options.accountId ?? '000000000000',
+    byName: new Map(options.streams.map((s) => [s.name, s])),
+  };
+  const server = createServer((request, response) => {
+    handle(request, response, streams, options).catch((error: unknown) => {
+      options.onInternalError?.(error);
+      if (!response.headersSent)
+        reply(response, 500, { __type: 'InternalFailure', message: 'internal error' });
+    });
+  });
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () => close(server),
+  };
+}
+
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  streams: Streams,
+  options: FirehoseEndpointOptions,
+): Promise<void> {
+  try {
+    const operation = operationFor(request, options.local);
+    const body = await readBody(request);
+    const input = parseInput(body);
+    reply(response, 200, await operation(input, streams));
+  } catch (error) {
+    if (!(error instanceof FirehoseApiError)) throw error;
+    if (error.status === 400 && request.readableEnded === false) response.setHeader('connection', 'close');
+    reply(response, error.status, error.body());
+  }
+}
+
+function operationFor(request: IncomingMessage, local: LocalOperations | undefined): Operation {
+  const target = request.headers['x-amz-target'];
+  if (request.method !== 'POST' || typeof target !== 'string') {
+    throw new FirehoseApiError('UnknownOperationException', 'expected POST / with an X-Amz-Target header');
+  }
+  if (target.startsWith(FIREHOSE_TARGET_PREFIX)) {
+    const operation = FIREHOSE_OPERATIONS[target.slice(FIREHOSE_TARGET_PREFIX.length)];
+    if (operation !== undefined) return operation;
+  } else if (target.startsWith(LOCAL_TARGET_PREFIX) && local !== undefined) {
+    const operation = local[target.slice(LOCAL_TARGET_PREFIX.length)];
+    if (operation !== undefined) return (input) => operation(input);
+  }
+  throw new FirehoseApiError('UnknownOperationException', `unknown operation ${JSON.stringify(target)}`);
+}
+
+/** Reads the body up to the size limit; past it, stops keeping bytes (the rest is drained). */
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (declared > MAX_REQUEST_BODY_BYTES) {
+    request.resume();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_REQUEST_BODY_BYTES) {
+      request.resume();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+function tooLarge(): FirehoseApiError {
+  return new FirehoseApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
+}
+
+function parseInput(body: Buffer): JsonObject {
+  let input: unknown;
+  try {
+    input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new FirehoseApiError('SerializationException', 'the request body is not valid JSON');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new FirehoseApiError('SerializationException', 'the request body must be a JSON object');
+  }
+  return input as JsonObject;
+}
+
+function reply(response: ServerResponse, status: number, body: JsonObject): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': CONTENT_TYPE,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-requestid': randomUUID(),
+  });
+  response.end(text);
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}

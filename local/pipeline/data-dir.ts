@@ -1,0 +1,53 @@
+import { open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where the local pipeline keeps things under its data dir (documented in docs/local-pipeline.md). */
+export function dataDirLayout(dataDir: string) {
+  return {
+    /** The lake bucket: `events/…` and `errors/…` exactly as Firehose writes S3 keys. */
+    lake: join(dataDir, 'lake'),
+    /** Write-ahead spool of acknowledged, not yet delivered records, one folder per stream. */
+    spool: (streamName: string) => join(dataDir, 'spool', streamName),
+    /** The event index (OpenSearch's stand-in), a DuckDB file owned by the running pipeline. */
+    eventIndex: join(dataDir, 'event-index.duckdb'),
+    /** Holds the pid of the process running the pipeline on this data dir. */
+    lock: join(dataDir, 'pipeline.pid'),
+    /** The traffic `clickstream demo` generates. */
+    demoTraffic: join(dataDir, 'demo-traffic.ndjson'),
+  };
+}
+
+/**
+ * Takes the data dir for this process: the spool and the DuckDB index allow one writer. A lock
+ * left by a process that no longer runs (killed) is taken over. Returns the release function.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const path = dataDirLayout(dataDir).lock;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await open(path, 'wx');
+      await file.writeFile(String(process.pid));
+      await file.close();
+      return () => rm(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+      if (Number.isInteger(owner) && owner !== process.pid && isRunning(owner)) {
+        throw new Error(
+          `another clickstream pipeline (pid ${owner}) is using ${dataDir}; stop it, send it events with --endpoint-url, or use another --data-dir`,
+        );
+      }
+      await rm(path, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${dataDir} (${path} keeps reappearing)`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

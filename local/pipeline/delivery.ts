@@ -1,0 +1,173 @@
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { v5 as uuidV5 } from 'uuid';
+import { errorsPrefixFor, eventsPrefixFor, type FailedRecord, type StoredEvent } from '../../contract';
+import type { ObjectStore } from '../lake/object-store';
+import { refusalReasons } from './refusal-reasons';
+import type { Segment } from './spool';
+import {
+  invokeTransform,
+  PROCESSING_ERRORS,
+  type RecordOutcome,
+  type TransformTarget,
+} from './transform-invoker';
+
+const gzip = promisify(gzipCallback);
+
+/** Where delivered events go besides the lake: the local event index (OpenSearch's stand-in). */
+export interface EventSink {
+  /** Indexes events by event_id; an event_id already indexed is ignored and counted as a duplicate. */
+  indexEvents(events: readonly StoredEvent[]): Promise<{ inserted: number; duplicates: number }>;
+}
+
+export interface DeliveryTargets {
+  streamName: string;
+  transform: TransformTarget;
+  lake: ObjectStore;
+  index: EventSink;
+  /** Records per processor invocation; Firehose's processor buffer is at most 3 MB. @default 3 MiB of data */
+  maxInvocationBytes?: number;
+  now?: () => number;
+}
+
+export interface DeliveryReport {
+  ok: number;
+  dropped: number;
+  failed: number;
+  /**
+   * Failed records by the transform's refusal reason (`invalid_json`, `timestamp_in_future`, ...),
+   * or by Firehose's error code when the invocation itself failed (`Lambda.FunctionError`, ...).
+   */
+  failedByReason: Record<string, number>;
+  /** Ok lines that are not JSON objects: kept in the lake, left out of the index (never expected of the real transform). */
+  unindexed: number;
+  /** Ok events whose event_id the index already held (delivered twice): in the lake, counted once. */
+  duplicates: number;
+  /** Lake keys written. */
+  keys: string[];
+  /** The events delivered to the lake and the index (for the summaries of the windows they touch). */
+  events: StoredEvent[];
+}
+
+// Names the lake objects of a segment deterministically, so delivering a segment again after a
+// crash overwrites its objects instead of adding copies.
+const OBJECT_NAMESPACE = '6f1d3c52-8f2e-4a8e-9d55-6c3b0b6a9e41';
+const DEFAULT_MAX_INVOCATION_BYTES = 3 * 1024 * 1024;
+
+/**
+ * Delivers one spool segment as Firehose delivers a buffer: the processor runs over the records,
+ * `Ok` records become one gzip NDJSON object under `events/dt=…/hour=…/` (by the arrival time of
+ * the oldest record, as Firehose names objects) and go to the event index, `ProcessingFailed`
+ * records become one object of Firehose failure records under `errors/processing-failed/dt=…/`,
+ * and `Dropped` records go nowhere. Throws only when the lake or the index fails, so the caller
+ * keeps the segment and retries.
+ */
+export async function deliverSegment(segment: Segment, targets: DeliveryTargets): Promise<DeliveryReport> {
+  const outcomes: RecordOutcome[] = [];
+  for (const batch of invocationBatches(
+    segment,
+    targets.maxInvocationBytes ?? DEFAULT_MAX_INVOCATION_BYTES,
+  )) {
+    outcomes.push(...(await invokeTransform(targets.transform, batch)));
+  }
+  const report: DeliveryReport = {
+    ok: 0,
+    dropped: 0,
+    failed: 0,
+    failedByReason: {},
+    unindexed: 0,
+    duplicates: 0,
+    keys: [],
+    events: [],
+  };
+  const delivered: Buffer[] = [];
+  const failures: FailedRecord[] = [];
+  const attemptEnded = (targets.now ?? Date.now)();
+  const reasons = refusalReasons(
+    outcomes.flatMap((o) =>
+      o.result === 'ProcessingFailed' && o.errorCode === PROCESSING_ERRORS.failedStatus.code
+        ? [o.record]
+        : [],
+    ),
+  );
+  for (const outcome of outcomes) {
+    if (outcome.result === 'Ok') {
+      report.ok += 1;
+      delivered.push(outcome.data);
+      for (const event of parseLines(outcome.data)) {
+        if (event === undefined) report.unindexed += 1;
+        else report.events.push(event);
+      }
+    } else if (outcome.result === 'Dropped') {
+      report.dropped += 1;
+    } else {
+      report.failed += 1;
+      const reason = reasons.get(outcome.record.id) ?? outcome.errorCode;
+      report.failedByReason[reason] = (report.failedByReason[reason] ?? 0) + 1;
+      failures.push({
+        attemptsMade: outcome.attemptsMade,
+        arrivalTimestamp: outcome.record.arrivedAt,
+        errorCode: outcome.errorCode,
+        errorMessage: outcome.errorMessage,
+        attemptEndingTimestamp: attemptEnded,
+        rawData: outcome.record.data.toString('base64'),
+        lambdaArn: targets.transform.lambdaArn,
+      });
+    }
+  }
+  const oldest = segment.records.reduce((min, r) => Math.min(min, r.arrivedAt), Number.POSITIVE_INFINITY);
+  if (delivered.length > 0) {
+    const key = `${eventsPrefixFor(oldest)}${objectName(targets.streamName, oldest, segment.id, 'events')}`;
+    await targets.lake.put(key, await gzip(Buffer.concat(delivered)));
+    report.keys.push(key);
+  }
+  if (failures.length > 0) {
+    const prefix = errorsPrefixFor('processing-failed', oldest);
+    const key = `${prefix}${objectName(targets.streamName, oldest, segment.id, 'processing-failed')}`;
+    const lines = failures.map((f) => `${JSON.stringify(f)}\n`).join('');
+    await targets.lake.put(key, await gzip(Buffer.from(lines)));
+    report.keys.push(key);
+  }
+  if (report.events.length > 0)
+    report.duplicates = (await targets.index.indexEvents(report.events)).duplicates;
+  return report;
+}
+
+/** Firehose's S3 object name: `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>.gz`. */
+export function objectName(streamName: string, epochMillis: number, segmentId: string, kind: string): string {
+  const stamp = new Date(epochMillis).toISOString().slice(0, 19).replace(/[T:]/g, '-');
+  return `${streamName}-1-${stamp}-${uuidV5(`${segmentId}/${kind}`, OBJECT_NAMESPACE)}.gz`;
+}
+
+function* invocationBatches(segment: Segment, maxBytes: number): Generator<Segment['records']> {
+  let batch: Segment['records'] = [];
+  let bytes = 0;
+  for (const record of segment.records) {
+    if (batch.length > 0 && bytes + record.data.length > maxBytes) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(record);
+    bytes += record.data.length;
+  }
+  if (batch.length > 0) yield batch;
+}
+
+// The transform emits one JSON line per Ok record; a processor may pack several.
+function parseLines(data: Buffer): (StoredEvent | undefined)[] {
+  return data
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim().length > 0)
+    .map((line) => {
+      try {
+        const value: unknown = JSON.parse(line);
+        return typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? (value as StoredEvent)
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+}

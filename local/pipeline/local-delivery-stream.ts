@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { FirehoseApiError } from '../firehose-endpoint/api-error';
+import type { DeliveryStreamTarget } from '../firehose-endpoint/operations';
+import { type DeliveryReport, type DeliveryTargets, deliverSegment } from './delivery';
+import type { Segment, Spool, SpooledRecord } from './spool';
+
+export interface BufferingHints {
+  /** Flush once the buffered record data reaches this many bytes. */
+  sizeBytes: number;
+  /** Flush this long after the first record entered an empty buffer. */
+  intervalMs: number;
+}
+
+/** Small defaults so a local run shows results within seconds (Firehose's own minimums are 1 MiB / 0 s). */
+export const DEFAULT_BUFFERING: BufferingHints = { sizeBytes: 1024 * 1024, intervalMs: 5_000 };
+
+export interface LocalDeliveryStreamOptions extends DeliveryTargets {
+  spool: Spool;
+  /** Segments a previous run left undelivered; delivered first. */
+  recovered: Segment[];
+  buffering: BufferingHints;
+  region: string;
+  accountId: string;
+  createdAt: number;
+  /** Sealed bytes waiting for delivery beyond which puts are refused with ServiceUnavailableException. */
+  maxBacklogBytes?: number;
+  onDelivered?: (report: DeliveryReport) => void;
+  /** A delivery failed (the lake or the index); it is retried with backoff. */
+  onDeliveryError?: (error: unknown) => void;
+}
+
+const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
+const RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
+
+/**
+ * A Direct PUT delivery stream: records are spooled durably before they are acknowledged, buffered
+ * by size and time, and delivered one segment at a time in arrival order. A failed delivery is
+ * retried with backoff until it succeeds, as Firehose retries an unavailable S3 bucket; while the
+ * backlog is over its limit, new puts get ServiceUnavailableException and clients back off.
+ */
+export class LocalDeliveryStream implements DeliveryStreamTarget {
+  readonly name: string;
+  readonly arn: string;
+  private readonly sealed: Segment[];
+  private sealedBytes: number;
+  private timer: NodeJS.Timeout | undefined;
+  private delivering: Promise<void> | undefined;
+  private closed = false;
+  /** Records acknowledged since start (recovered ones included). */
+  accepted: number;
+
+  constructor(private readonly options: LocalDeliveryStreamOptions) {
+    this.name = options.streamName;
+    this.arn = deliveryStreamArn(options);
+    this.sealed = [...options.recovered];
+    this.sealedBytes = this.sealed.reduce((sum, s) => sum + s.bytes, 0);
+    this.accepted = this.sealed.reduce((sum, s) => sum + s.records.length, 0);
+    if (this.sealed.length > 0) this.deliverBacklog();
+  }
+
+  async put(data: Buffer[]): Promise<string[]> {
+    if (this.closed)
+      throw new FirehoseApiError('ServiceUnavailableException', 'the local endpoint is shutting down');
+    if (this.sealedBytes > (this.options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES)) {
+      throw new FirehoseApiError('ServiceUnavailableException', 'Slow down.');
+    }
+    const arrivedAt = (this.options.now ?? Date.now)();
+    const records: SpooledRecord[] = data.map((d) => ({ id: recordId(), arrivedAt, data: d }));
+    await this.options.spool.append(records);
+    this.accepted += records.length;
+    if (this.options.spool.openBytes >= this.options.buffering.sizeBytes) this.flushInBackground();
+    else this.timer ??= setTimeout(() => this.flushInBackground(), this.options.buffering.intervalMs).unref();
+    return records.map((r) => r.id);
+  }
+
+  /** Delivers everything acknowledged so far, whatever the buffering hints say. */
+  async flush(): Promise<void> {
+    await this.sealAndDeliver();
+    while (this.delivering !== undefined) await this.delivering;
+  }
+
+  /** Stops accepting records and delivers what was accepted. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
+    await this.options.spool.close();
+  }
+
+  /** Records acknowledged and not yet delivered. */
+  get pending(): number {
+    return this.sealed.reduce((sum, s) => sum + s.records.length, 0) + this.options.spool.openRecords;
+  }
+
+  describe(): Record<string, unknown> {
+    const { buffering } = this.options;
+    return {
+      DeliveryStreamName: this.name,
+      DeliveryStreamARN: this.arn,
+      DeliveryStreamStatus: 'ACTIVE',
+      DeliveryStreamType: 'DirectPut',
+      VersionId: '1',
+      CreateTimestamp: this.options.createdAt / 1000,
+      Destinations: [
+        {
+          DestinationId: 'destinationId-000000000001',
+          ExtendedS3DestinationDescription: {
+            RoleARN: `arn:aws:iam::${this.options.accountId}:role/clickstream-local-delivery`,
+            BucketARN: 'arn:aws:s3:::local-lake',
+            Prefix: 'events/dt=!{timestamp:yyyy-MM-dd}/hour=!{timestamp:HH}/',
+            ErrorOutputPrefix: 'errors/!{firehose:error-output-type}/dt=!{timestamp:yyyy-MM-dd}/',
+            BufferingHints: {
+              SizeInMBs: buffering.sizeBytes / (1024 * 1024),
+              IntervalInSeconds: buffering.intervalMs / 1000,
+            },
+            CompressionFormat: 'GZIP',
+            EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
+            ProcessingConfiguration: {
+              Enabled: true,
+              Processors: [
+                {
+                  Type: 'Lambda',
+                  Parameters: [
+                    { ParameterName: 'LambdaArn', ParameterValue: this.options.transform.lambdaArn },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      ],
+      HasMoreDestinations: false,
+    };
+  }
+
+  private flushInBackground(): void {
+    this.sealAndDeliver().catch((error: unknown) => this.options.onDeliveryError?.(error));
+  }
+
+  private async sealAndDeliver(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.options.spool.openRecords > 0) {
+      const segment = await this.options.spool.seal();
+      if (segment.records.length > 0) {
+        this.sealed.push(segment);
+        this.sealedBytes += segment.bytes;
+      }
+    }
+    this.deliverBacklog();
+  }
+
+  private deliverBacklog(): void {
+    this.delivering ??= this.drain().finally(() => {
+      this.delivering = undefined;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    let failures = 0;
+    for (let segment = this.sealed[0]; segment !== undefined; segment = this.sealed[0]) {
+      try {
+        const report = await deliverSegment(segment, this.options);
+        await this.options.spool.release(segment);
+        this.sealed.shift();
+        this.sealedBytes -= segment.bytes;
+        failures = 0;
+        this.options.onDelivered?.(report);
+      } catch (error) {
+        this.options.onDeliveryError?.(error);
+        const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)]!;
+        failures += 1;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+export function deliveryStreamArn(where: { region: string; accountId: string; streamName: string }): string {
+  return `arn:aws:firehose:${where.region}:${where.accountId}:deliverystream/${where.streamName}`;
+}
+
+// Firehose record ids are opaque strings; a UUID without dashes is unique and compact.
+function recordId(): string {
+  return randomUUID().replaceAll('-', '');
+}

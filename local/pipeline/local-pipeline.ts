@@ -1,0 +1,208 @@
+import { mkdir } from 'node:fs/promises';
+import { handler as transformHandler } from '../../lambdas/transform/handler';
+import { LocalDatabase } from '../duckdb/database';
+import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
+import { startFirehoseEndpoint } from '../firehose-endpoint/server';
+import { LakeDirectory } from '../lake/lake-directory';
+import { FileSummaryStore } from '../summary-store/file-summary-store';
+import { dataDirLayout, lockDataDir } from './data-dir';
+import type { DeliveryReport } from './delivery';
+import { type BufferingHints, DEFAULT_BUFFERING, LocalDeliveryStream } from './local-delivery-stream';
+import { Spool } from './spool';
+import { type BackfillOutcome, SummaryWorker, type TouchedWindows, touch } from './summary-worker';
+import type { TransformHandler } from './transform-invoker';
+
+export const DEFAULT_STREAM_NAME = 'clickstream-events';
+export const DEFAULT_SUMMARY_INTERVAL_SECONDS = 5;
+export const DEFAULT_LATENESS_HORIZON_MINUTES = 180;
+
+export interface LocalPipelineOptions {
+  dataDir: string;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** @default 0 (a free port) */
+  port?: number;
+  /** @default 'clickstream-events' */
+  streamName?: string;
+  /** @default 1 MiB / 5 s */
+  buffering?: BufferingHints;
+  /** Seconds between summary runs; 0 for on demand only. @default 5 */
+  summaryIntervalSeconds?: number;
+  /** @default 180 */
+  latenessHorizonMinutes?: number;
+  /** @default 'us-east-1' */
+  region?: string;
+  /** The processor; the real transform Lambda's handler unless a test replaces it. */
+  transform?: TransformHandler;
+  /** Problems worth a line on stderr (a delivery retried, a summary run failed). */
+  onProblem?: (message: string) => void;
+}
+
+/** Cumulative counts since the pipeline started. */
+export interface PipelineStats {
+  /** Records acknowledged to clients. */
+  accepted: number;
+  delivered: number;
+  dropped: number;
+  failed: number;
+  failedByReason: Record<string, number>;
+  /** Delivered events the index already held (sent twice): counted once in summaries. */
+  duplicates: number;
+  /** Records acknowledged and not yet delivered. */
+  pending: number;
+}
+
+export interface FlushReport {
+  stats: PipelineStats;
+  summaries: BackfillOutcome;
+}
+
+export interface LocalPipeline {
+  readonly endpointUrl: string;
+  readonly streamName: string;
+  readonly region: string;
+  stats(): PipelineStats;
+  /** Delivers every acknowledged record, then computes the summaries of every window touched since the last flush. */
+  flush(): Promise<FlushReport>;
+  /** Delivers what was acknowledged, stops the workers and the endpoint, releases the data dir. */
+  close(): Promise<void>;
+}
+
+const ACCOUNT_ID = '000000000000';
+
+/**
+ * The whole product on one machine: a Firehose-compatible endpoint, a durable spool, the real
+ * transform handler, the lake directory, the DuckDB event index and the summary workers.
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
+  const layout = dataDirLayout(options.dataDir);
+  const streamName = options.streamName ?? DEFAULT_STREAM_NAME;
+  const region = options.region ?? 'us-east-1';
+  const problem = options.onProblem ?? (() => undefined);
+  await mkdir(options.dataDir, { recursive: true });
+  silenceLambdaTelemetry();
+  const unlock = await lockDataDir(options.dataDir);
+  const closers: (() => Promise<void> | void)[] = [unlock];
+  let closing: Promise<void> | undefined;
+  const closeAll = () => {
+    closing ??= (async () => {
+      for (const close of closers.reverse()) await close();
+    })();
+    return closing;
+  };
+  try {
+    const db = await LocalDatabase.open(layout.eventIndex);
+    closers.push(() => db.close());
+    const eventIndex = await DuckDbEventIndex.open(db);
+    const summaryStore = new FileSummaryStore(options.dataDir);
+    const worker = new SummaryWorker({
+      eventIndex,
+      summaryStore,
+      intervalSeconds: options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS,
+      latenessHorizonMinutes: options.latenessHorizonMinutes ?? DEFAULT_LATENESS_HORIZON_MINUTES,
+      onError: (error) => problem(`summary run failed: ${messageOf(error)}`),
+    });
+
+    const stats: PipelineStats = {
+      accepted: 0,
+      delivered: 0,
+      dropped: 0,
+      failed: 0,
+      failedByReason: {},
+      duplicates: 0,
+      pending: 0,
+    };
+    const touched: TouchedWindows = new Map();
+    const { spool, recovered } = await Spool.open(layout.spool(streamName));
+    const stream = new LocalDeliveryStream({
+      streamName,
+      region,
+      accountId: ACCOUNT_ID,
+      createdAt: Date.now(),
+      spool,
+      recovered,
+      buffering: options.buffering ?? DEFAULT_BUFFERING,
+      lake: new LakeDirectory(layout.lake),
+      index: eventIndex,
+      transform: {
+        handler: options.transform ?? transformHandler,
+        region,
+        deliveryStreamArn: `arn:aws:firehose:${region}:${ACCOUNT_ID}:deliverystream/${streamName}`,
+        lambdaArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:clickstream-transform`,
+      },
+      onDelivered: (report) => {
+        addReport(stats, report);
+        touch(touched, report.events);
+      },
+      onDeliveryError: (error) => problem(`delivery failed, retrying: ${messageOf(error)}`),
+    });
+    closers.push(() => stream.close());
+    worker.start();
+    closers.push(() => worker.stop());
+
+    const flush = async (): Promise<FlushReport> => {
+      await stream.flush();
+      const batch = new Map(touched);
+      touched.clear();
+      const summaries = await worker.backfill(batch);
+      return { stats: snapshot(stats, stream), summaries };
+    };
+    const endpoint = await startFirehoseEndpoint({
+      streams: [stream],
+      host: options.host,
+      port: options.port,
+      accountId: ACCOUNT_ID,
+      local: {
+        Flush: async () => ({ ...(await flush()) }),
+        Stats: async () => ({ ...snapshot(stats, stream) }),
+      },
+      onInternalError: (error) => problem(`endpoint error: ${messageOf(error)}`),
+    });
+    closers.push(() => endpoint.close());
+
+    return {
+      endpointUrl: endpoint.url,
+      streamName,
+      region,
+      stats: () => snapshot(stats, stream),
+      flush,
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function addReport(stats: PipelineStats, report: DeliveryReport): void {
+  stats.delivered += report.ok;
+  stats.dropped += report.dropped;
+  stats.failed += report.failed;
+  stats.duplicates += report.duplicates;
+  for (const [reason, count] of Object.entries(report.failedByReason)) {
+    stats.failedByReason[reason] = (stats.failedByReason[reason] ?? 0) + count;
+  }
+}
+
+function snapshot(stats: PipelineStats, stream: LocalDeliveryStream): PipelineStats {
+  return {
+    ...stats,
+    failedByReason: { ...stats.failedByReason },
+    accepted: stream.accepted,
+    pending: stream.pending,
+  };
+}
+
+/**
+ * The transform handler publishes CloudWatch metrics (EMF lines) and logs each refused record on
+ * stdout, as it should in Lambda. Locally those lines would bury the CLI's output, so unless the
+ * user set these variables, metrics are off and the log level is ERROR.
+ */
+function silenceLambdaTelemetry(): void {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
