@@ -1,0 +1,92 @@
+import type { AdvertiserAggregation, AdvertiserPage, WindowAggregate } from '../ports';
+import type { CountedType } from './requests';
+
+// The parts of OpenSearch's search response the adapter reads; anything else is ignored.
+interface SearchResponse {
+  timed_out?: boolean;
+  _shards?: { total?: number; failed?: number };
+  aggregations?: Record<string, unknown>;
+}
+
+interface CompositeAggregation {
+  after_key?: { advertiser_id?: string };
+  buckets: { key: { advertiser_id: string }; doc_count: number }[];
+}
+
+interface WindowBucket {
+  key: number;
+  doc_count: number;
+  event_types: { buckets: Record<CountedType, { doc_count: number }> };
+  unique_users: { value: number };
+  revenue: { value: number };
+  cost: { value: number };
+  top_campaigns: { buckets: { key: string; doc_count: number }[] };
+}
+
+interface AggregateResponse {
+  windows: { by_window: { buckets: WindowBucket[] } };
+  late_arrivals: { buckets: Record<string, { doc_count: number }> };
+}
+
+/** Thrown when OpenSearch answers with partial or unexpected results; summaries must not be built on them. */
+export class IncompleteSearchError extends Error {
+  override name = 'IncompleteSearchError';
+}
+
+/** A partial result (timed out, failed shards) would store too-low counts as if they were right. */
+function completeAggregations(body: unknown): Record<string, unknown> {
+  const response = (body ?? {}) as SearchResponse;
+  if (response.timed_out === true) throw new IncompleteSearchError('OpenSearch search timed out');
+  const failed = response._shards?.failed ?? 0;
+  if (failed > 0) {
+    throw new IncompleteSearchError(
+      `OpenSearch search failed on ${failed} of ${response._shards?.total} shards`,
+    );
+  }
+  if (response.aggregations === undefined)
+    throw new IncompleteSearchError('OpenSearch response has no aggregations');
+  return response.aggregations;
+}
+
+export function parseAdvertiserPage(body: unknown, size: number): AdvertiserPage {
+  const composite = completeAggregations(body).advertisers as CompositeAggregation | undefined;
+  if (!Array.isArray(composite?.buckets)) {
+    throw new IncompleteSearchError('OpenSearch response lacks the advertisers composite aggregation');
+  }
+  const advertiserIds = composite.buckets.map((bucket) => bucket.key.advertiser_id);
+  const next = composite.after_key?.advertiser_id;
+  // A short page is the last one; a full page may be followed by an empty one.
+  return advertiserIds.length === size && next !== undefined ? { advertiserIds, next } : { advertiserIds };
+}
+
+export function parseAdvertiserAggregation(body: unknown): AdvertiserAggregation {
+  const aggregations = completeAggregations(body) as Partial<AggregateResponse>;
+  const buckets = aggregations.windows?.by_window?.buckets;
+  const late = aggregations.late_arrivals?.buckets;
+  if (!Array.isArray(buckets) || late === undefined) {
+    throw new IncompleteSearchError('OpenSearch response lacks the windows or late_arrivals aggregation');
+  }
+  return {
+    windows: buckets.map(toWindowAggregate),
+    lateArrivals: Object.entries(late)
+      .filter(([, bucket]) => bucket.doc_count > 0)
+      .map(([start, bucket]) => ({ windowStart: Date.parse(start), count: bucket.doc_count }))
+      .sort((a, b) => a.windowStart - b.windowStart),
+  };
+}
+
+function toWindowAggregate(bucket: WindowBucket): WindowAggregate {
+  const types = bucket.event_types.buckets;
+  return {
+    windowStart: bucket.key,
+    events: bucket.doc_count,
+    impressions: types.impression.doc_count,
+    clicks: types.click.doc_count,
+    conversions: types.conversion.doc_count,
+    pageviews: types.pageview.doc_count,
+    uniqueUsers: bucket.unique_users.value,
+    revenue: bucket.revenue.value,
+    cost: bucket.cost.value,
+    topCampaigns: bucket.top_campaigns.buckets.map((c) => ({ campaignId: c.key, events: c.doc_count })),
+  };
+}

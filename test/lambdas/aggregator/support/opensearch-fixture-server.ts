@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client } from '@opensearch-project/opensearch';
+
+/**
+ * Responses OpenSearch gave (in its exact response format) for one scenario: the advertiser
+ * listing pages in order and one aggregation response per advertiser.
+ */
+export interface ScenarioFixture {
+  advertiser_pages: unknown[];
+  advertisers: Record<string, unknown>;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  body: Record<string, unknown>;
+}
+
+export function loadFixture(name: string): ScenarioFixture {
+  return JSON.parse(
+    readFileSync(new URL(`../../../fixtures/opensearch/${name}.json`, import.meta.url), 'utf8'),
+  );
+}
+
+/**
+ * A loopback HTTP server answering `_search` requests from a fixture: listing requests by their
+ * composite `after` key (which must be the previous page's after_key), aggregation requests by
+ * their advertiser term. Every request is recorded so tests can assert what the adapter sent.
+ */
+export class OpenSearchFixtureServer {
+  private constructor(
+    private readonly server: Server,
+    readonly client: Client,
+    readonly requests: readonly RecordedRequest[],
+  ) {}
+
+  static async start(fixture: ScenarioFixture): Promise<OpenSearchFixtureServer> {
+    const requests: RecordedRequest[] = [];
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => {
+        text += chunk;
+      });
+      req.on('end', () => {
+        const body = JSON.parse(text || '{}') as Record<string, unknown>;
+        requests.push({ method: req.method ?? '', path: req.url ?? '', body });
+        const response = answer(fixture, body);
+        res.writeHead(response === undefined ? 404 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(response ?? { error: { type: 'fixture_missing', reason: text } }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new Client({ node: `http://127.0.0.1:${port}` });
+    return new OpenSearchFixtureServer(server, client, requests);
+  }
+
+  async stop(): Promise<void> {
+    await this.client.close();
+    await new Promise<void>((resolve, reject) =>
+      this.server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+}
+
+interface ListingBody {
+  aggs?: { advertisers?: { composite?: { after?: { advertiser_id?: string } } } };
+  query?: { bool?: { filter?: { term?: { advertiser_id?: string } }[] } };
+}
+
+function answer(fixture: ScenarioFixture, body: ListingBody): unknown {
+  const composite = body.aggs?.advertisers?.composite;
+  if (composite !== undefined) {
+    const after = composite.after?.advertiser_id;
+    if (after === undefined) return fixture.advertiser_pages[0];
+    const previous = fixture.advertiser_pages.findIndex((page) => afterKeyOf(page) === after);
+    return previous === -1 ? undefined : fixture.advertiser_pages[previous + 1];
+  }
+  const advertiser = body.query?.bool?.filter?.[0]?.term?.advertiser_id;
+  return advertiser === undefined ? undefined : fixture.advertisers[advertiser];
+}
+
+function afterKeyOf(page: unknown): string | undefined {
+  const aggregations = (
+    page as { aggregations?: { advertisers?: { after_key?: { advertiser_id?: string } } } }
+  ).aggregations;
+  return aggregations?.advertisers?.after_key?.advertiser_id;
+}
