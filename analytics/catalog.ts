@@ -19,7 +19,7 @@ export interface SavedQueryParameter {
 export interface SavedQuery {
   name: string;
   description: string;
-  /** The distinct parameters, in the order of their first `?` placeholder: the order users give values in. */
+  /** The distinct parameters, in header order: the order users give values in. */
   parameters: SavedQueryParameter[];
   /**
    * The parameter name of every `?` placeholder, in SQL order. A parameter used twice has two
@@ -52,7 +52,7 @@ const PARAM = /^([a-z][a-z0-9_]{0,63})\s+([a-z]+)\s+(\S.*)$/;
  *     -- param: end_date date Last event day, inclusive (UTC).
  *
  * `name` (equal to the file name) and `description` appear once; one `param: <name> <type> <text>`
- * per distinct parameter, in the order of first use. A line starting `--` followed by two or more
+ * per distinct parameter, in the order users give values. A line starting `--` followed by two or more
  * spaces continues the previous field. In the SQL every `?` is followed by a block comment naming its
  * parameter (docs/queries.md shows the form), so that one parameter can appear at several places.
  */
@@ -119,16 +119,13 @@ export function parseSavedQuery(file: string, text: string): SavedQuery {
   const sql = lines.slice(bodyStart).join('\n').trim();
   if (sql === '') fail(bodyStart + 1, 'no SQL after the header');
   const placeholders = placeholderNames(sql, (message) => fail(bodyStart + 1, message));
-  const firstUses = [...new Set(placeholders)];
-  for (const used of firstUses) {
-    if (!seen.has(used)) fail(bodyStart + 1, `placeholder "? /* ${used} */" names no declared parameter`);
+  for (const used of new Set(placeholders)) {
+    if (!seen.has(used))
+      fail(bodyStart + 1, `a placeholder names "${used}", which the header does not declare`);
   }
-  const declared = parameters.map((p) => p.name);
-  if (firstUses.join() !== declared.join()) {
-    fail(
-      1,
-      `declare the parameters in the order of their first "?" (${firstUses.join(', ') || 'none'}), got ${declared.join(', ') || 'none'}`,
-    );
+  for (const declared of seen) {
+    if (!placeholders.includes(declared))
+      fail(1, `parameter "${declared}" is declared but no placeholder uses it`);
   }
   return { name, description, parameters, placeholders, sql, file };
 }

@@ -9,8 +9,9 @@ WITH arrived AS (
     event_id, event_type, advertiser_id, campaign_id, revenue, event_time,
     row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
   FROM events
-  WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
-    AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
+  WHERE campaign_id IS NOT NULL
+    AND dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
+      AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
 ),
 once AS (
   -- The lake is at-least-once: count each event_id once.

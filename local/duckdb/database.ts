@@ -39,6 +39,19 @@ export class LocalDatabase {
     return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() };
   }
 
+  /** Column names with DuckDB type names (`BIGINT`, `DOUBLE`, `DATE`...) and rows as JSON-safe values. */
+  async typedRows(
+    sql: string,
+    params?: SqlParams,
+  ): Promise<{ columns: { name: string; type: string }[]; rows: unknown[][] }> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    const types = reader.columnTypes();
+    return {
+      columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i]) })),
+      rows: reader.getRowsJson(),
+    };
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();

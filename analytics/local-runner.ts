@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalDatabase } from '../local/duckdb/database';
+import { attachLake } from '../local/duckdb/lake-views';
+import { placeholderValues, type SavedQuery } from './catalog';
+import type { ParameterValue } from './parameters';
+import { kindOfType, type QueryResult } from './result';
+
+export interface LocalRunOptions {
+  /** The local data directory; the lake is `<dataDir>/lake/`. */
+  dataDir: string;
+  /** Also report which lake files each table scan read (DuckDB's profiler). */
+  verbose?: boolean;
+}
+
+/** One table scan of a local run: the files it read out of those its glob matched. */
+export interface FileScan {
+  read: number;
+  matched: number;
+  files: string[];
+}
+
+/**
+ * Runs a saved query on embedded DuckDB over the local lake: the file's SQL text unchanged, the
+ * parameters bound as values in placeholder order.
+ */
+export async function runLocally(
+  query: SavedQuery,
+  values: ReadonlyMap<string, ParameterValue>,
+  options: LocalRunOptions,
+): Promise<QueryResult & { scans: FileScan[] }> {
+  const lakeDir = join(options.dataDir, 'lake');
+  const db = await LocalDatabase.open();
+  const profileDir = options.verbose ? mkdtempSync(join(tmpdir(), 'clickstream-profile-')) : undefined;
+  try {
+    // Lake timestamps are UTC, and Athena's session zone is UTC: day and hour boundaries must agree.
+    await db.run("SET TimeZone = 'UTC'");
+    const counts = await attachLake(db, lakeDir);
+    if (profileDir !== undefined) {
+      await db.run("PRAGMA enable_profiling = 'json'");
+      await db.run(`PRAGMA profiling_output = '${join(profileDir, 'profile.json').replaceAll("'", "''")}'`);
+    }
+    const started = performance.now();
+    const { columns, rows } = await db.typedRows(query.sql, placeholderValues(query, values));
+    const elapsed = performance.now() - started;
+    const scans = profileDir === undefined ? [] : fileScans(join(profileDir, 'profile.json'));
+    const notes = [
+      `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.failedEvents} failed-record files): ${rows.length} rows in ${Math.round(elapsed)} ms`,
+      ...scans.map(
+        (scan) =>
+          `scan read ${scan.read} of ${scan.matched} files${scan.files.length > 0 ? `: ${partitionsOf(scan.files)}` : ''}`,
+      ),
+    ];
+    return {
+      columns: columns.map((c) => ({ name: c.name, kind: kindOfType(c.type) })),
+      rows: rows.map((row) => row.map(asText)),
+      notes,
+      scans,
+    };
+  } finally {
+    db.close();
+    if (profileDir !== undefined) rmSync(profileDir, { recursive: true, force: true });
+  }
+}
+
+function asText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+interface ProfileNode {
+  extra_info?: Record<string, string>;
+  children?: ProfileNode[];
+}
+
+/** The READ_JSON scans in DuckDB's JSON profile: "Scanning Files: 2/9" and the file names read. */
+function fileScans(profileFile: string): FileScan[] {
+  const scans: FileScan[] = [];
+  const visit = (node: ProfileNode) => {
+    const info = node.extra_info ?? {};
+    const scanning = /^(\d+)\/(\d+)$/.exec(info['Scanning Files'] ?? '');
+    if (info.Function === 'READ_JSON' && scanning !== null) {
+      const files = (info['Filename(s)'] ?? '').split(', ').filter((f) => f !== '');
+      scans.push({ read: Number(scanning[1]), matched: Number(scanning[2]), files });
+    }
+    for (const child of node.children ?? []) visit(child);
+  };
+  visit(JSON.parse(readFileSync(profileFile, 'utf8')) as ProfileNode);
+  return scans;
+}
+
+/** `dt=2026-11-01/hour=00, dt=2026-11-01/hour=01`: the partitions of the files read. */
+function partitionsOf(files: readonly string[]): string {
+  const partitions = files.map((f) => f.match(/dt=[^/]+(?:\/hour=[^/]+)?/)?.[0] ?? f);
+  return [...new Set(partitions)].sort().join(', ');
+}

@@ -1,0 +1,109 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../../contract';
+import type { LocalDatabase } from './database';
+import { TRINO_MACROS } from './trino-functions';
+
+/** How many lake files each table reads from when nothing is pruned. */
+export interface LakeFileCounts {
+  events: number;
+  failedEvents: number;
+}
+
+/** The lake directory holds no event and no failed-record file: nothing to query. */
+export class EmptyLakeError extends Error {
+  override name = 'EmptyLakeError';
+}
+
+interface Column {
+  name: string;
+  duckdbType: string;
+}
+
+// Firehose's error-output-type folder names; anything else under errors/ is not a Firehose prefix.
+const ERROR_FOLDER = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * Creates the Trino macros and the views `events` and `failed_events` over `<lakeDir>` with the Glue
+ * tables' names and columns, partition columns included. Views read the gzip NDJSON files with hive
+ * partitioning, so a filter on `dt` (and `hour`) skips whole folders, as Athena's pruning does.
+ */
+export async function attachLake(db: LocalDatabase, lakeDir: string): Promise<LakeFileCounts> {
+  const eventsDir = join(lakeDir, 'events');
+  const errorsDir = join(lakeDir, 'errors');
+  const counts = { events: countFiles(eventsDir), failedEvents: countFiles(errorsDir) };
+  if (counts.events + counts.failedEvents === 0) {
+    throw new EmptyLakeError(
+      `the lake ${lakeDir} holds no events and no failed records: start the local pipeline (npm start) and send events, or pass --data-dir`,
+    );
+  }
+  for (const macro of TRINO_MACROS) await db.run(macro);
+
+  const eventColumns = [
+    ...EVENT_COLUMNS,
+    { name: 'dt', duckdbType: 'VARCHAR' },
+    { name: 'hour', duckdbType: 'VARCHAR' },
+  ];
+  const eventsRelation =
+    counts.events === 0
+      ? emptyRelation(eventColumns)
+      : `SELECT ${columnList(eventColumns)} FROM ${readNdjson(
+          join(eventsDir, 'dt=*', 'hour=*', '*.gz'),
+          EVENT_COLUMNS,
+          "{'dt': 'VARCHAR', 'hour': 'VARCHAR'}",
+        )}`;
+  await db.run(`CREATE OR REPLACE VIEW ${LAKE_LAYOUT.eventsTable} AS ${eventsRelation}`);
+
+  // Glue reads error_output_type from the folder name (`errors/<type>/dt=...`), which is not a
+  // hive key=value folder, so each folder becomes one branch of a union with the name as a constant.
+  const failedColumns = [
+    ...FAILED_RECORD_COLUMNS,
+    { name: 'error_output_type', duckdbType: 'VARCHAR' },
+    { name: 'dt', duckdbType: 'VARCHAR' },
+  ];
+  const branches = errorFolders(errorsDir).map(
+    (folder) =>
+      `SELECT ${columnList(FAILED_RECORD_COLUMNS)}, '${folder}' AS error_output_type, dt FROM ${readNdjson(
+        join(errorsDir, folder, 'dt=*', '*.gz'),
+        FAILED_RECORD_COLUMNS,
+        "{'dt': 'VARCHAR'}",
+      )}`,
+  );
+  const failedRelation = branches.length === 0 ? emptyRelation(failedColumns) : branches.join(' UNION ALL ');
+  await db.run(`CREATE OR REPLACE VIEW ${LAKE_LAYOUT.failedEventsTable} AS ${failedRelation}`);
+  return counts;
+}
+
+function readNdjson(glob: string, columns: readonly Column[], hiveTypes: string): string {
+  const typed = columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.duckdbType)}`).join(', ');
+  return `read_json(${sqlString(glob)}, format = 'newline_delimited', compression = 'gzip',
+    hive_partitioning = true, hive_types = ${hiveTypes}, columns = {${typed}})`;
+}
+
+function emptyRelation(columns: readonly Column[]): string {
+  return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.duckdbType}) AS "${c.name}"`).join(', ')} WHERE false`;
+}
+
+function columnList(columns: readonly Column[]): string {
+  return columns.map((c) => `"${c.name}"`).join(', ');
+}
+
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+function errorFolders(errorsDir: string): string[] {
+  if (!existsSync(errorsDir)) return [];
+  return readdirSync(errorsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && ERROR_FOLDER.test(entry.name))
+    .filter((entry) => countFiles(join(errorsDir, entry.name)) > 0)
+    .map((entry) => entry.name)
+    .sort();
+}
+
+function countFiles(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter(
+    (entry) => entry.isFile() && entry.name.endsWith('.gz'),
+  ).length;
+}

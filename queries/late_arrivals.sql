@@ -1,0 +1,35 @@
+-- name: late_arrivals
+-- description: How late events arrive, per event day on start_date..end_date (UTC): percentiles and
+--   maximum of received_at - event_time in seconds, over each event_id's first delivery.
+-- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+WITH arrived AS (
+  -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md);
+  -- events later than the margin are not seen here either.
+  SELECT
+    event_time, received_at,
+    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
+  FROM events
+  WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
+    AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
+),
+delays AS (
+  SELECT
+    CAST(from_iso8601_timestamp(event_time) AS date) AS event_day,
+    CAST(date_diff('millisecond', from_iso8601_timestamp(event_time), from_iso8601_timestamp(received_at)) AS double)
+      / 1000 AS delay_seconds
+  FROM arrived
+  WHERE copy = 1
+)
+SELECT
+  event_day,
+  count(*) AS events,
+  approx_percentile(delay_seconds, 0.5) AS p50_seconds,
+  approx_percentile(delay_seconds, 0.9) AS p90_seconds,
+  approx_percentile(delay_seconds, 0.99) AS p99_seconds,
+  max(delay_seconds) AS max_seconds,
+  CAST(count_if(delay_seconds > 3600) AS double) / count(*) AS later_than_1h_share
+FROM delays
+WHERE event_day BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
+GROUP BY event_day
+ORDER BY event_day

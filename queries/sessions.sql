@@ -1,0 +1,55 @@
+-- name: sessions
+-- description: Sessions per day of their first event: a visitor's session ends after gap_minutes without
+--   events. Count, average duration, events per session and bounce rate (one-event sessions), for
+--   sessions starting on start_date..end_date (UTC, inclusive); sessions may run past midnight.
+-- param: start_date date First session start day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date Last session start day, inclusive (YYYY-MM-DD, UTC).
+-- param: gap_minutes integer Inactivity that ends a session, in minutes (30 is customary).
+WITH arrived AS (
+  -- dt is the arrival day: read the requested days, one day either side so that sessions crossing
+  -- midnight are whole, plus the late-arrival margin (docs/queries.md).
+  SELECT
+    event_id, coalesce(user_id, anonymous_id) AS visitor, event_time,
+    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
+  FROM events
+  WHERE dt BETWEEN CAST(date_add('day', -2, CAST(? /* start_date */ AS date)) AS varchar)
+    AND CAST(date_add('day', 4, CAST(? /* end_date */ AS date)) AS varchar)
+),
+once AS (
+  SELECT event_id, visitor, from_iso8601_timestamp(event_time) AS ts
+  FROM arrived
+  WHERE copy = 1 AND visitor IS NOT NULL
+),
+gaps AS (
+  SELECT
+    visitor, ts,
+    CASE
+      WHEN lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id) IS NULL THEN 1
+      WHEN date_diff('millisecond', lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id), ts)
+        > CAST(? /* gap_minutes */ AS bigint) * 60000 THEN 1
+      ELSE 0
+    END AS starts_session,
+    event_id
+  FROM once
+),
+numbered AS (
+  SELECT
+    visitor, ts,
+    sum(starts_session) OVER (PARTITION BY visitor ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS session_number
+  FROM gaps
+),
+sessions AS (
+  SELECT visitor, session_number, min(ts) AS started, max(ts) AS ended, count(*) AS events
+  FROM numbered
+  GROUP BY visitor, session_number
+)
+SELECT
+  CAST(started AS date) AS session_day,
+  count(*) AS sessions,
+  avg(CAST(date_diff('millisecond', started, ended) AS double) / 1000) AS avg_duration_seconds,
+  avg(CAST(events AS double)) AS avg_events_per_session,
+  CAST(count_if(events = 1) AS double) / count(*) AS bounce_rate
+FROM sessions
+WHERE CAST(started AS date) BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
+GROUP BY CAST(started AS date)
+ORDER BY session_day
