@@ -22,7 +22,7 @@ export interface LocalDeliveryStreamOptions extends DeliveryTargets {
   region: string;
   accountId: string;
   createdAt: number;
-  /** Sealed bytes waiting for delivery beyond which puts are refused with ServiceUnavailableException. */
+  /** Undelivered bytes beyond which puts are refused with ServiceUnavailableException. @default 64 MiB */
   maxBacklogBytes?: number;
   onDelivered?: (report: DeliveryReport) => void;
   /** A delivery failed (the lake or the index); it is retried with backoff. */
@@ -61,7 +61,8 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   async put(data: Buffer[]): Promise<string[]> {
     if (this.closed)
       throw new FirehoseApiError('ServiceUnavailableException', 'the local endpoint is shutting down');
-    if (this.sealedBytes > (this.options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES)) {
+    const undelivered = this.sealedBytes + this.options.spool.openBytes;
+    if (undelivered > (this.options.maxBacklogBytes ?? DEFAULT_MAX_BACKLOG_BYTES)) {
       throw new FirehoseApiError('ServiceUnavailableException', 'Slow down.');
     }
     const arrivedAt = (this.options.now ?? Date.now)();

@@ -84,13 +84,17 @@ export class Spool {
       this.pending.push({ records, resolve, reject });
       if (!this.writeScheduled) {
         this.writeScheduled = true;
-        this.enqueue(() => this.writePending());
+        const batch = this.pending;
+        this.enqueue(() => this.write(batch));
       }
     });
   }
 
-  /** Closes the open segment (after the appends already queued) and starts a new one. */
+  /** Closes the open segment (with the appends made before this call) and starts a new one. */
   seal(): Promise<Segment> {
+    // Appends from now on are written after the seal, into the next segment.
+    this.pending = [];
+    this.writeScheduled = false;
     return this.enqueue(async () => {
       const { segment, file } = this.open;
       await file.close();
@@ -119,10 +123,12 @@ export class Spool {
     return result;
   }
 
-  private async writePending(): Promise<void> {
-    this.writeScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
+  /** Writes and syncs every append gathered in `batch` since it was scheduled (group commit). */
+  private async write(batch: PendingAppend[]): Promise<void> {
+    if (this.pending === batch) {
+      this.pending = [];
+      this.writeScheduled = false;
+    }
     const open = this.open;
     const text = batch.flatMap((append) => append.records.map(encodeLine)).join('');
     try {

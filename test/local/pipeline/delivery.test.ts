@@ -1,0 +1,182 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type FailedRecord, type StoredEvent, validateStoredEvent } from '../../../contract';
+import { handler } from '../../../lambdas/transform/handler';
+import { LakeDirectory } from '../../../local/lake/lake-directory';
+import { type DeliveryTargets, deliverSegment, type EventSink } from '../../../local/pipeline/delivery';
+import type { Segment } from '../../../local/pipeline/spool';
+import type { TransformHandler } from '../../../local/pipeline/transform-invoker';
+
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const ARRIVAL = Date.parse('2026-11-22T07:35:12.345Z');
+
+class FakeIndex implements EventSink {
+  readonly ids = new Set<string>();
+  broken = false;
+
+  async indexEvents(events: readonly StoredEvent[]) {
+    if (this.broken) throw new Error('index unavailable');
+    const before = this.ids.size;
+    for (const e of events) this.ids.add(e.event_id);
+    const inserted = this.ids.size - before;
+    return { inserted, duplicates: events.length - inserted };
+  }
+}
+
+function event(id: string, extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ event_id: id, event_type: 'click', advertiser_id: 'adv-1', event_time: '2026-11-22T07:30:00Z', ...extra })}\n`;
+}
+
+function segment(lines: string[], id = '000000000001-segment'): Segment {
+  const records = lines.map((line, i) => ({ id: `r${i}`, arrivedAt: ARRIVAL + i, data: Buffer.from(line) }));
+  return { id, records, bytes: records.reduce((sum, r) => sum + r.data.length, 0) };
+}
+
+describe('deliverSegment', () => {
+  let root: string;
+  let lake: LakeDirectory;
+  let index: FakeIndex;
+  let targets: DeliveryTargets;
+
+  const read = async (key: string) =>
+    gunzipSync(await lake.get(key))
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as unknown);
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'delivery-'));
+    lake = new LakeDirectory(root);
+    index = new FakeIndex();
+    targets = {
+      streamName: 'clickstream-events',
+      lake,
+      index,
+      now: () => ARRIVAL + 1000,
+      transform: {
+        handler,
+        deliveryStreamArn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/clickstream-events',
+        region: 'us-east-1',
+        lambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:clickstream-transform',
+      },
+    };
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('writes Ok records as one gzip NDJSON object under the events prefix of the oldest arrival', async () => {
+    const report = await deliverSegment(segment([event('e1'), event('e2')]), targets);
+
+    expect(report.keys).toEqual([
+      expect.stringMatching(
+        /^events\/dt=2026-11-22\/hour=07\/clickstream-events-1-2026-11-22-07-35-12-[0-9a-f-]{36}\.gz$/,
+      ),
+    ]);
+    const rows = await read(report.keys[0]!);
+    expect(rows.map((row) => validateStoredEvent(row).ok)).toEqual([true, true]);
+    expect(rows).toMatchObject([
+      { event_id: 'e1', received_at: '2026-11-22T07:35:12.345Z' },
+      { event_id: 'e2', received_at: '2026-11-22T07:35:12.346Z' },
+    ]);
+    expect([...index.ids]).toEqual(['e1', 'e2']);
+    expect(report).toMatchObject({ ok: 2, dropped: 0, failed: 0 });
+  });
+
+  it('writes refused records as Firehose failure records under errors/processing-failed/, with reasons', async () => {
+    const lines = [event('e1'), 'not json\n', event('e2', { advertiser_id: '../etc' })];
+
+    const report = await deliverSegment(segment(lines), targets);
+
+    const errorsKey = report.keys.find((k) => k.startsWith('errors/'))!;
+    expect(errorsKey).toMatch(/^errors\/processing-failed\/dt=2026-11-22\/clickstream-events-1-.*\.gz$/);
+    const failures = (await read(errorsKey)) as FailedRecord[];
+    expect(failures).toEqual(
+      [1, 2].map((i) => ({
+        attemptsMade: 1,
+        arrivalTimestamp: ARRIVAL + i,
+        errorCode: 'Lambda.ProcessingFailedStatus',
+        errorMessage: 'ProcessingFailed status set for record',
+        attemptEndingTimestamp: ARRIVAL + 1000,
+        rawData: Buffer.from(lines[i]!).toString('base64'),
+        lambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:clickstream-transform',
+      })),
+    );
+    expect(report.failedByReason).toEqual({ invalid_json: 1, invalid_advertiser_id: 1 });
+    expect([...index.ids]).toEqual(['e1']);
+  });
+
+  it('sends Dropped records (a repeated event_id in the batch) nowhere, and counts them', async () => {
+    const report = await deliverSegment(segment([event('e1'), event('e1')]), targets);
+
+    expect(report).toMatchObject({ ok: 1, dropped: 1, failed: 0 });
+    expect(await read(report.keys[0]!)).toHaveLength(1);
+  });
+
+  it('counts events the index already holds as duplicates', async () => {
+    await deliverSegment(segment([event('e1')], 'first'), targets);
+
+    const report = await deliverSegment(segment([event('e1'), event('e2')], 'second'), targets);
+
+    expect(report.duplicates).toBe(1);
+  });
+
+  it('writes the same keys when a segment is delivered again, so a redelivery replaces its objects', async () => {
+    const lines = [event('e1'), 'not json\n'];
+    const first = await deliverSegment(segment(lines), targets);
+
+    const second = await deliverSegment(segment(lines), targets);
+
+    expect(second.keys).toEqual(first.keys);
+    expect(await lake.list('')).toEqual([...first.keys].sort());
+  });
+
+  it('sends every record of a batch whose invocations all fail to processing-failed, as Firehose does', async () => {
+    const failing: TransformHandler = async () => {
+      throw new Error('out of memory');
+    };
+
+    const report = await deliverSegment(segment([event('e1'), event('e2')]), {
+      ...targets,
+      transform: { ...targets.transform, handler: failing },
+    });
+
+    expect(report).toMatchObject({ ok: 0, failed: 2, failedByReason: { 'Lambda.FunctionError': 2 } });
+    expect(await read(report.keys[0]!)).toMatchObject([
+      { errorCode: 'Lambda.FunctionError', attemptsMade: 4 },
+      { errorCode: 'Lambda.FunctionError', attemptsMade: 4 },
+    ]);
+  });
+
+  it('throws when the index fails, so the caller keeps the segment and retries', async () => {
+    index.broken = true;
+
+    await expect(deliverSegment(segment([event('e1')]), targets)).rejects.toThrow('index unavailable');
+  });
+
+  it('splits a large segment into several processor invocations and still writes one object', async () => {
+    const invocations: number[] = [];
+    const counting: TransformHandler = async (e) => {
+      invocations.push(e.records.length);
+      return handler(e);
+    };
+    const lines = Array.from({ length: 10 }, (_, i) => event(`e${i}`));
+
+    const report = await deliverSegment(segment(lines), {
+      ...targets,
+      maxInvocationBytes: 400,
+      transform: { ...targets.transform, handler: counting },
+    });
+
+    expect(invocations.length).toBeGreaterThan(1);
+    expect(invocations.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(report.keys).toHaveLength(1);
+    expect(report.ok).toBe(10);
+  });
+});

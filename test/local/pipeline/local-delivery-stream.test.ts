@@ -1,0 +1,153 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../../contract';
+import { handler } from '../../../lambdas/transform/handler';
+import { LakeDirectory } from '../../../local/lake/lake-directory';
+import type { DeliveryReport } from '../../../local/pipeline/delivery';
+import { type BufferingHints, LocalDeliveryStream } from '../../../local/pipeline/local-delivery-stream';
+import { Spool } from '../../../local/pipeline/spool';
+
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+
+const HOUR = 3_600_000;
+
+function event(id: string): Buffer {
+  const line = {
+    event_id: id,
+    event_type: 'click',
+    advertiser_id: 'adv-1',
+    event_time: new Date().toISOString(),
+  };
+  return Buffer.from(`${JSON.stringify(line)}\n`);
+}
+
+describe('LocalDeliveryStream', () => {
+  let root: string;
+  let indexed: string[];
+  let indexFailures: number;
+  let reports: DeliveryReport[];
+  let errors: unknown[];
+  let opened: LocalDeliveryStream[];
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'stream-'));
+    indexed = [];
+    indexFailures = 0;
+    reports = [];
+    errors = [];
+    opened = [];
+  });
+  afterEach(async () => {
+    for (const stream of opened) await stream.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function open(buffering: BufferingHints, maxBacklogBytes?: number) {
+    const { spool, recovered } = await Spool.open(join(root, 'spool'));
+    let announce: (report: DeliveryReport) => void = () => undefined;
+    const stream = new LocalDeliveryStream({
+      streamName: 'clickstream-events',
+      region: 'us-east-1',
+      accountId: '000000000000',
+      createdAt: Date.now(),
+      spool,
+      recovered,
+      buffering,
+      maxBacklogBytes,
+      lake: new LakeDirectory(join(root, 'lake')),
+      index: {
+        indexEvents: async (events: readonly StoredEvent[]) => {
+          if (indexFailures > 0) {
+            indexFailures -= 1;
+            throw new Error('index busy');
+          }
+          indexed.push(...events.map((e) => e.event_id));
+          return { inserted: events.length, duplicates: 0 };
+        },
+      },
+      transform: {
+        handler,
+        deliveryStreamArn: 'arn:aws:firehose:us-east-1:000000000000:deliverystream/clickstream-events',
+        region: 'us-east-1',
+        lambdaArn: 'arn:aws:lambda:us-east-1:000000000000:function:clickstream-transform',
+      },
+      onDelivered: (report) => {
+        reports.push(report);
+        announce(report);
+      },
+      onDeliveryError: (error) => errors.push(error),
+    });
+    opened.push(stream);
+    const nextDelivery = () => new Promise<DeliveryReport>((resolve) => (announce = resolve));
+    return { stream, spool, nextDelivery };
+  }
+
+  it('holds records until the buffer interval or a flush', async () => {
+    const { stream } = await open({ sizeBytes: 1024 * 1024, intervalMs: HOUR });
+    await stream.put([event('a'), event('b')]);
+
+    expect(indexed).toEqual([]);
+    await stream.flush();
+
+    expect(indexed).toEqual(['a', 'b']);
+    expect(stream.pending).toBe(0);
+  });
+
+  it('delivers once the buffer reaches its size', async () => {
+    const { stream, nextDelivery } = await open({ sizeBytes: 200, intervalMs: HOUR });
+    const delivered = nextDelivery();
+
+    await stream.put([event('a'), event('b')]);
+
+    expect((await delivered).ok).toBe(2);
+    expect(indexed).toEqual(['a', 'b']);
+  });
+
+  it('delivers once the buffer interval has passed', async () => {
+    const { stream, nextDelivery } = await open({ sizeBytes: 1024 * 1024, intervalMs: 20 });
+    const delivered = nextDelivery();
+
+    await stream.put([event('a')]);
+
+    expect((await delivered).ok).toBe(1);
+  });
+
+  it('retries a failed delivery until it succeeds, losing nothing', async () => {
+    const { stream } = await open({ sizeBytes: 1024 * 1024, intervalMs: HOUR });
+    indexFailures = 1;
+    await stream.put([event('a')]);
+
+    await stream.flush();
+
+    expect(errors).toHaveLength(1);
+    expect(indexed).toEqual(['a']);
+  });
+
+  it('refuses puts with ServiceUnavailableException while the undelivered backlog is over its limit', async () => {
+    const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR }, 0);
+    indexFailures = 1;
+    await stream.put([event('a')]);
+
+    const refused = await stream.put([event('b')]).catch((e: unknown) => e);
+
+    expect(refused).toMatchObject({ code: 'ServiceUnavailableException' });
+    await stream.flush();
+    expect(indexed).toEqual(['a']);
+  });
+
+  it('delivers, on start, what a previous run acknowledged and never delivered', async () => {
+    const first = await open({ sizeBytes: 1024 * 1024, intervalMs: HOUR });
+    await first.stream.put([event('a'), event('b')]);
+    await first.spool.close();
+    opened.length = 0;
+
+    const second = await open({ sizeBytes: 1024 * 1024, intervalMs: HOUR });
+    await second.stream.flush();
+
+    expect(indexed).toEqual(['a', 'b']);
+    expect(second.stream.accepted).toBe(2);
+  });
+});
