@@ -11,7 +11,6 @@ import { EventDeliveryStream } from './delivery-stream';
 import { EventLake } from './event-lake';
 import { ClickstreamFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
-import { suppressFrameworkFindings } from './nag-suppressions';
 import { SearchDomain } from './search-domain';
 import { SearchIndexSetup } from './search-index-setup';
 
@@ -124,6 +123,5 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
 
-    suppressFrameworkFindings(this);
   }
 }

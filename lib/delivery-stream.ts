@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { LAKE_LAYOUT } from '../contract/index';
 import { SEARCH_INDICES } from '../lambdas/opensearch-setup/documents';
 import type { FirehoseConfig } from './config';
+import { acknowledgeNag, nagArn } from './nag';
 import type { SearchDomain } from './search-domain';
 
 export interface EventDeliveryStreamProps {
@@ -60,6 +61,15 @@ export class EventDeliveryStream extends Construct {
     props.lake.grantRead(this.role);
     props.processor.grantInvoke(this.role);
     this.logGroup.grantWrite(this.role);
+    const grantReasons: [string, string][] = [
+      [`Resource::${nagArn(props.lake)}/*`, 'Firehose writes objects under dated prefixes of the lake bucket only'],
+      ['Action::s3:Abort*', 'grantPut: Firehose aborts its own failed multipart uploads'],
+      ['Action::s3:GetBucket*', 'grantRead on the lake bucket: Firehose checks the bucket location'],
+      ['Action::s3:GetObject*', 'grantRead on the lake bucket: Firehose reads back multipart parts'],
+      ['Action::s3:List*', 'grantRead on the lake bucket: Firehose lists its multipart uploads'],
+      [`Resource::${nagArn(props.processor)}:*`, 'grantInvoke on the transform function covers its versions'],
+    ];
+    for (const [finding, reason] of grantReasons) acknowledgeNag(this.role, `IAM5[${finding}]`, reason);
     props.search.allow(this.role, 'readWrite');
     // No grant* exists for these: Firehose checks the function and the domain before delivering.
     this.role.addToPrincipalPolicy(

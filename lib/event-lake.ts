@@ -207,7 +207,7 @@ export class EventLake extends Construct {
         },
       },
     });
-    table.addDependency(this.database);
+    table.node.addDependency(this.database);
     return table;
   }
 }

@@ -1,11 +1,15 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export interface ClickstreamFunctionProps
-  extends Omit<NodejsFunctionProps, 'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'logRetention'> {
+  extends Omit<
+    NodejsFunctionProps,
+    'runtime' | 'architecture' | 'bundling' | 'logGroup' | 'logRetention' | 'role'
+  > {
   /** Path of the handler module; it exports `handler`. */
   readonly entry: string;
   /** How long the function's log group keeps events. */
@@ -35,6 +39,7 @@ const ESM_REQUIRE_SHIM =
 export class ClickstreamFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: LogGroup;
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: ClickstreamFunctionProps) {
     super(scope, id);
@@ -45,6 +50,10 @@ export class ClickstreamFunction extends Construct {
       removalPolicy: destroyLogsOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
 
+    // Instead of the AWS managed basic execution policy (logs on every group): this group only.
+    this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    this.logGroup.grantWrite(this.role);
+
     this.function = new NodejsFunction(this, 'Function', {
       timeout: Duration.seconds(30),
       memorySize: 256,
@@ -52,6 +61,7 @@ export class ClickstreamFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       handler: 'handler',
+      role: this.role,
       logGroup: this.logGroup,
       environment: { ...BASE_ENVIRONMENT, ...environment },
       bundling: {

@@ -11,6 +11,7 @@ import { LogGroup, ResourcePolicy, type RetentionDays } from 'aws-cdk-lib/aws-lo
 import { type CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import type { OpenSearchConfig } from './config';
+import { acknowledgeNag, nagArn } from './nag';
 
 export interface SearchDomainProps {
   /** Sizes and retention. */
@@ -103,6 +104,30 @@ export class SearchDomain extends Construct {
       offPeakWindowEnabled: true,
     });
     this.domain.node.addDependency(logsPolicy);
+    acknowledgeNag(
+      this.domain,
+      'OS1',
+      'IAM-only access instead of a VPC: every request must be SigV4-signed by a role named in the resource policy; a VPC would put Firehose and every Lambda in subnets with NAT or endpoints without strengthening authentication (docs/deploy.md)',
+    );
+    acknowledgeNag(
+      this.domain,
+      'OS3',
+      'Access is granted to IAM roles, not IP ranges: Firehose and Lambda have no stable source addresses',
+    );
+    if (!dedicatedManagers) {
+      acknowledgeNag(
+        this.domain,
+        'OS4',
+        `Stage config opensearch.dedicatedManagerCount is 0 (a ${opensearch.instanceCount}-node development domain); prod uses 3 dedicated cluster managers`,
+      );
+    }
+    if (opensearch.availabilityZones === 1) {
+      acknowledgeNag(
+        this.domain,
+        'OS7',
+        'Stage config opensearch.availabilityZones is 1 (development domain); prod spreads nodes over 3 zones',
+      );
+    }
 
     // The access policy is rendered at synth time from the roles added with allow(). The domain
     // ARN is built from the name, not referenced, so the policy does not depend on the domain itself.
@@ -129,6 +154,11 @@ export class SearchDomain extends Construct {
   allow(role: IRole, access: SearchAccess): void {
     if (access === 'read') this.domain.grantRead(role);
     else this.domain.grantReadWrite(role);
+    acknowledgeNag(
+      role,
+      `IAM5[Resource::${nagArn(this.domain)}/*]`,
+      'REST paths of this one domain: the daily indices (events-YYYY-MM-DD) are named by date, so they cannot be listed',
+    );
     const existing = this.principals.get(role.node.path);
     if (existing === undefined || existing.access === 'read')
       this.principals.set(role.node.path, { role, access });

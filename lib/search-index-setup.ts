@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { CustomResource, Duration } from 'aws-cdk-lib';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { renderSetupDocuments } from '../lambdas/opensearch-setup/documents';
 import type { OpenSearchConfig } from './config';
 import { ClickstreamFunction } from './lambda-function';
+import { acknowledgeNag, nagArn } from './nag';
 import type { SearchDomain } from './search-domain';
 
 export interface SearchIndexSetupProps {
@@ -41,8 +42,21 @@ export class SearchIndexSetup extends Construct {
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.handler.function,
-      logGroup: this.handler.logGroup,
+      logGroup: new LogGroup(this, 'ProviderLogs', {
+        retention: props.logRetention,
+        removalPolicy: props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      }),
     });
+    acknowledgeNag(
+      provider,
+      'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The CDK Provider framework function creates its own role with the basic execution policy; it only writes its logs',
+    );
+    acknowledgeNag(
+      provider,
+      `IAM5[Resource::${nagArn(this.handler.function)}:*]`,
+      'The CDK Provider framework may invoke any version of the setup handler; the grant names that one function',
+    );
 
     const documents = renderSetupDocuments({
       indexRetentionDays: props.opensearch.indexRetentionDays,

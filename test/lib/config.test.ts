@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  resolveStageConfig,
+  STAGE_DEFAULTS,
+  type StageOverrides,
+  stageConfigFromContext,
+} from '../../lib/config';
+
+describe('resolveStageConfig', () => {
+  it.each(Object.keys(STAGE_DEFAULTS))('accepts the %s defaults', (stage) => {
+    const config = resolveStageConfig(stage);
+
+    expect(config.stage).toBe(stage);
+  });
+
+  it('gives the summaries their documented defaults', () => {
+    const config = resolveStageConfig('dev');
+
+    expect(config.latenessHorizonMinutes).toBe(180);
+    expect(config.summaryScheduleMinutes).toBe(15);
+    expect(config.alarmEmail).toBeUndefined();
+  });
+
+  it('merges overrides key by key inside a section', () => {
+    const config = resolveStageConfig('prod', { opensearch: { instanceCount: 6 } });
+
+    expect(config.opensearch.instanceCount).toBe(6);
+    expect(config.opensearch.instanceType).toBe(STAGE_DEFAULTS.prod?.opensearch.instanceType);
+  });
+
+  it.each<[string, StageOverrides, string]>([
+    ['prod', { opensearch: { instanceCount: 4 } }, 'stage prod: opensearch.instanceCount must be'],
+    ['dev', { opensearch: { instanceCount: 0 } }, 'stage dev: opensearch.instanceCount must be'],
+    ['dev', { opensearch: { instanceType: 'm7g.large' } }, 'stage dev: opensearch.instanceType must be'],
+    [
+      'dev',
+      { opensearch: { dedicatedManagerCount: 2 } },
+      'stage dev: opensearch.dedicatedManagerCount must be',
+    ],
+    [
+      'dev',
+      { summaryScheduleMinutes: 0 },
+      'stage dev: summaryScheduleMinutes must be an integer from 1 to 60',
+    ],
+    [
+      'dev',
+      { summaryScheduleMinutes: 61 },
+      'stage dev: summaryScheduleMinutes must be an integer from 1 to 60',
+    ],
+    ['dev', { latenessHorizonMinutes: -1 }, 'stage dev: latenessHorizonMinutes must be'],
+    ['dev', { logRetentionDays: 10 }, 'stage dev: logRetentionDays must be one of'],
+    ['dev', { alarmEmail: 'ops.example.com' }, 'stage dev: alarmEmail must be an e-mail address'],
+    [
+      'dev',
+      { lake: { eventsInfrequentAccessAfterDays: 29 } },
+      'stage dev: lake.eventsInfrequentAccessAfterDays',
+    ],
+    ['dev', { lake: { eventsArchiveAfterDays: 45 } }, 'stage dev: lake.eventsArchiveAfterDays must be'],
+    ['dev', { firehose: { processorBufferSizeMiB: 4 } }, 'stage dev: firehose.processorBufferSizeMiB'],
+    ['dev', { firehose: { retryDurationSeconds: 7201 } }, 'stage dev: firehose.retryDurationSeconds'],
+    ['dev', { transform: { timeoutSeconds: 301 } }, 'stage dev: transform.timeoutSeconds'],
+    ['dev', { transform: { memoryMiB: 1.5 } }, 'stage dev: transform.memoryMiB'],
+    ['dev', { athena: { bytesScannedCutoffPerQuery: 1024 } }, 'stage dev: athena.bytesScannedCutoffPerQuery'],
+  ])('stage %s with %j fails naming the key', (stage, overrides, message) => {
+    expect(() => resolveStageConfig(stage, overrides)).toThrow(ConfigError);
+    expect(() => resolveStageConfig(stage, overrides)).toThrow(message);
+  });
+
+  it('names an unknown key instead of ignoring it', () => {
+    const overrides = { opensearch: { instanceCnt: 3 } } as unknown as StageOverrides;
+
+    expect(() => resolveStageConfig('dev', overrides)).toThrow(
+      'unknown configuration key(s) opensearch.instanceCnt',
+    );
+  });
+
+  it('lists the known stages for an unknown one', () => {
+    expect(() => resolveStageConfig('qa')).toThrow("unknown stage 'qa': expected one of dev, prod");
+  });
+});
+
+describe('stageConfigFromContext', () => {
+  it('parses the config context given as JSON on the command line', () => {
+    const config = stageConfigFromContext('dev', '{"alarmEmail":"ops@example.com"}');
+
+    expect(config.alarmEmail).toBe('ops@example.com');
+  });
+
+  it('reports JSON that does not parse', () => {
+    expect(() => stageConfigFromContext('dev', '{alarmEmail')).toThrow(
+      "stage dev: context 'config' is not valid JSON",
+    );
+  });
+
+  it('reports a config context that is not an object', () => {
+    expect(() => stageConfigFromContext('dev', '[1]')).toThrow(
+      "stage dev: context 'config' must be a JSON object",
+    );
+  });
+});
