@@ -14,10 +14,9 @@ export interface LocalRunOptions {
   verbose?: boolean;
 }
 
-/** One table scan of a local run: the files it read out of those its glob matched. */
+/** One table scan of a local run: how many lake files it read, and their names (DuckDB may elide some). */
 export interface FileScan {
   read: number;
-  matched: number;
   files: string[];
 }
 
@@ -49,7 +48,7 @@ export async function runLocally(
       `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.failedEvents} failed-record files): ${rows.length} rows in ${Math.round(elapsed)} ms`,
       ...scans.map(
         (scan) =>
-          `scan read ${scan.read} of ${scan.matched} files${scan.files.length > 0 ? `: ${partitionsOf(scan.files)}` : ''}`,
+          `scan read ${scan.read} files${scan.files.length > 0 ? ` (in ${partitionsOf(scan.files)})` : ''}`,
       ),
     ];
     return {
@@ -76,15 +75,14 @@ interface ProfileNode {
   children?: ProfileNode[];
 }
 
-/** The READ_JSON scans in DuckDB's JSON profile: "Scanning Files: 2/9" and the file names read. */
+/** The READ_JSON scans in DuckDB's JSON profile: "Total Files Read" and the file names read. */
 function fileScans(profileFile: string): FileScan[] {
   const scans: FileScan[] = [];
   const visit = (node: ProfileNode) => {
     const info = node.extra_info ?? {};
-    const scanning = /^(\d+)\/(\d+)$/.exec(info['Scanning Files'] ?? '');
-    if (info.Function === 'READ_JSON' && scanning !== null) {
-      const files = (info['Filename(s)'] ?? '').split(', ').filter((f) => f !== '');
-      scans.push({ read: Number(scanning[1]), matched: Number(scanning[2]), files });
+    if (info.Function === 'READ_JSON' && info['Total Files Read'] !== undefined) {
+      const files = (info['Filename(s)'] ?? '').split(', ').filter((f) => f !== '' && f !== '...');
+      scans.push({ read: Number(info['Total Files Read']), files });
     }
     for (const child of node.children ?? []) visit(child);
   };

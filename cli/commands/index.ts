@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { registerQueryCommand } from './query';
 
 /** Adds one command (or command group) to the `clickstream` program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; each lives in its own file in this folder.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerQueryCommand];
