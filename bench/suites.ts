@@ -1,3 +1,4 @@
+import { transformBench } from './transform.bench';
 /** A benchmark suite: measures, prints its numbers and ratios, and returns nothing (no pass/fail). */
 export interface BenchSuite {
   name: string;
@@ -5,4 +6,4 @@ export interface BenchSuite {
 }
 
 // One line per suite; each lives in its own file in this folder.
-export const suites: BenchSuite[] = [];
+export const suites: BenchSuite[] = [transformBench];

@@ -20,21 +20,22 @@ export interface EventTimes {
 export function eventTimes(
   event: WireEvent,
   receivedMs: number,
-  receivedAt: string,
+  formatter: UtcFormatter,
   futureToleranceMs: number,
 ): EventTimes | Refusal {
-  const eventMs = toEpochMillis(event.event_time);
+  const eventMs = epochMillis(event.event_time);
   const eventRefusal = timeRefusal('/event_time', eventMs, receivedMs, futureToleranceMs);
   if (eventRefusal !== undefined) return eventRefusal;
-  const eventTime = storedTime(event.event_time, eventMs);
+  const eventTime = storedTime(event.event_time, eventMs, formatter);
+  const receivedAt = formatter.format(receivedMs);
   if (event.sent_at === undefined) {
     return { eventTime, sentAt: undefined, receivedAt, derivedEventTime: eventTime, clockSkewMs: undefined };
   }
-  const sentMs = toEpochMillis(event.sent_at);
+  const sentMs = epochMillis(event.sent_at);
   const sentRefusal = timeRefusal('/sent_at', sentMs, receivedMs, futureToleranceMs);
   if (sentRefusal !== undefined) return sentRefusal;
   const clockSkewMs = receivedMs - sentMs;
-  const derivedEventTime = toUtcIso(eventMs + clockSkewMs);
+  const derivedEventTime = formatter.format(eventMs + clockSkewMs);
   // The stored format holds the years 2000-2099 (`20` and 24 characters), as the wire format does.
   if (!derivedEventTime.startsWith('20') || derivedEventTime.length !== 24) {
     return {
@@ -43,7 +44,13 @@ export function eventTimes(
       message: '/sent_at puts the skew-corrected event time outside the years 2000-2099',
     };
   }
-  return { eventTime, sentAt: storedTime(event.sent_at, sentMs), receivedAt, derivedEventTime, clockSkewMs };
+  return {
+    eventTime,
+    sentAt: storedTime(event.sent_at, sentMs, formatter),
+    receivedAt,
+    derivedEventTime,
+    clockSkewMs,
+  };
 }
 
 export function isRefusal(value: EventTimes | Refusal): value is Refusal {
@@ -70,10 +77,42 @@ function timeRefusal(
   return undefined;
 }
 
-// `2026-11-22T07:35:00.123Z` is already the stored form and is kept without re-formatting (a leap
-// second, :60, is excluded: it must become the next minute).
+// `2026-11-22T07:35:00.123Z` is already the stored form: kept as it is, and read with Date.parse,
+// which is exact for this form. A leap second (:60) is excluded: it must become the next minute.
 const CANONICAL_UTC = /^20\d\d-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{3}Z$/;
 
-function storedTime(input: string | number, epochMs: number): string {
-  return typeof input === 'string' && CANONICAL_UTC.test(input) ? input : toUtcIso(epochMs);
+function epochMillis(input: string | number): number {
+  return typeof input === 'string' && CANONICAL_UTC.test(input) ? Date.parse(input) : toEpochMillis(input);
 }
+
+function storedTime(input: string | number, epochMs: number, formatter: UtcFormatter): string {
+  return typeof input === 'string' && CANONICAL_UTC.test(input) ? input : formatter.format(epochMs);
+}
+
+/**
+ * toUtcIso with each minute's text remembered: a batch's times fall in a few minutes, and
+ * formatting a Date is the costliest step of time normalisation. One per batch.
+ */
+export class UtcFormatter {
+  private readonly minutePrefixes = new Map<number, string>();
+
+  format(epochMs: number): string {
+    const minute = Math.floor(epochMs / 60_000);
+    let prefix = this.minutePrefixes.get(minute);
+    if (prefix === undefined) {
+      const iso = toUtcIso(minute * 60_000);
+      // Years outside 0000-9999 have a longer form; those are formatted whole (and refused later).
+      if (iso.length !== 24) return toUtcIso(epochMs);
+      prefix = iso.slice(0, 17);
+      // Bounded for a batch whose times are spread over many minutes.
+      if (this.minutePrefixes.size >= MAX_REMEMBERED_MINUTES) this.minutePrefixes.clear();
+      this.minutePrefixes.set(minute, prefix);
+    }
+    const millisOfMinute = epochMs - minute * 60_000;
+    const seconds = Math.floor(millisOfMinute / 1000);
+    const millis = millisOfMinute - seconds * 1000;
+    return `${prefix}${seconds < 10 ? '0' : ''}${seconds}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  }
+}
+
+const MAX_REMEMBERED_MINUTES = 1024;

@@ -1,7 +1,7 @@
 import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRecord } from 'aws-lambda';
-import { type FailureReason, type Refusal, toUtcIso, validateWireEvent } from '../../contract';
+import { type FailureReason, type Refusal, validateWireEvent } from '../../contract';
 import { decodeRecord } from './decode-record';
-import { eventTimes, isRefusal } from './event-times';
+import { eventTimes, isRefusal, UtcFormatter } from './event-times';
 import { type Enrichers, toStoredEvent } from './stored-event';
 
 /** Told about every refused record (for one log line each); never given the payload. */
@@ -32,10 +32,10 @@ export function transformBatch(
 ): TransformedBatch {
   const tally: BatchTally = { Ok: 0, Dropped: 0, ProcessingFailed: 0, failedByReason: new Map() };
   const seenEventIds = new Set<string>();
-  const arrivalTimes = new ArrivalTimes();
+  const formatter = new UtcFormatter();
   const results = records.map((record): FirehoseTransformationResultRecord => {
     const { recordId, data } = record;
-    const outcome = transformRecord(record, enrichers, arrivalTimes, seenEventIds);
+    const outcome = transformRecord(record, enrichers, formatter, seenEventIds);
     if (outcome.result === 'Ok') {
       tally.Ok++;
       return { recordId, result: 'Ok', data: Buffer.from(outcome.line, 'utf8').toString('base64') };
@@ -63,7 +63,7 @@ const DROPPED: RecordOutcome = { result: 'Dropped' };
 function transformRecord(
   record: FirehoseTransformationEventRecord,
   enrichers: Enrichers,
-  arrivalTimes: ArrivalTimes,
+  formatter: UtcFormatter,
   seenEventIds: Set<string>,
 ): RecordOutcome {
   const decoded = decodeRecord(record.data);
@@ -71,29 +71,14 @@ function transformRecord(
   const validation = validateWireEvent(decoded.value);
   if (!validation.ok) return { result: 'ProcessingFailed', refusal: validation };
   const event = validation.event;
-  const receivedMs = record.approximateArrivalTimestamp;
   const times = eventTimes(
     event,
-    receivedMs,
-    arrivalTimes.iso(receivedMs),
+    record.approximateArrivalTimestamp,
+    formatter,
     enrichers.config.futureToleranceMs,
   );
   if (isRefusal(times)) return { result: 'ProcessingFailed', refusal: times };
   if (seenEventIds.has(event.event_id)) return DROPPED;
   seenEventIds.add(event.event_id);
   return { result: 'Ok', line: `${JSON.stringify(toStoredEvent(event, times, enrichers))}\n` };
-}
-
-/** Formats arrival times, once per distinct millisecond (records of a batch mostly share one). */
-class ArrivalTimes {
-  private lastMs = Number.NaN;
-  private lastIso = '';
-
-  iso(epochMs: number): string {
-    if (epochMs !== this.lastMs) {
-      this.lastIso = toUtcIso(epochMs);
-      this.lastMs = epochMs;
-    }
-    return this.lastIso;
-  }
 }

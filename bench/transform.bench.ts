@@ -1,0 +1,198 @@
+// The transform handler on a Firehose-sized batch, against a floor measured in the same run:
+// base64-decoding and JSON.parse-ing the same records, the least any transform must do.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FirehoseTransformationEvent } from 'aws-lambda';
+import type { WireEvent } from '../contract';
+import type { BenchSuite } from './suites';
+
+/** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
+const BATCH_BYTES = 6_000_000;
+const WARMUP_RUNS = 3;
+const MEASURED_RUNS = 7;
+
+// Real traffic repeats a few dozen user agents; these are common ones, plus two crawlers.
+const USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.81 Mobile Safari/537.36',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  'Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.7 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70',
+  'Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+  'Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)',
+];
+const HOSTS = ['www.shop.example', 'news.example.org', 'm.travel.example.com', 'blog.example.net'];
+const PATHS = ['/', '/products/42', '/cart', '/checkout/confirm', '/articles/2026/11/launch', '/search'];
+const EVENT_TYPES = ['impression', 'impression', 'impression', 'click', 'pageview', 'conversion'];
+
+/** A small seeded generator, so every run measures the same batch. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function realisticEvent(next: () => number, index: number, nowMs: number): WireEvent {
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const eventType = pick(EVENT_TYPES);
+  const eventMs = nowMs - Math.floor(next() * 120_000);
+  const hex = (n: number) =>
+    Math.floor(next() * 16 ** n)
+      .toString(16)
+      .padStart(n, '0');
+  return {
+    event_id: `${hex(8)}-${hex(4)}-7${hex(3)}-${hex(4)}-${hex(8)}${index.toString(16).padStart(4, '0')}`,
+    event_type: eventType,
+    advertiser_id: `adv-${Math.floor(next() * 40)}`,
+    event_time: new Date(eventMs).toISOString(),
+    campaign_id: `cmp-${Math.floor(next() * 300)}`,
+    url: `https://${pick(HOSTS)}${pick(PATHS)}?id=${Math.floor(next() * 1000)}`,
+    user_agent: pick(USER_AGENTS),
+    ip: `${Math.floor(next() * 223) + 1}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}.${Math.floor(next() * 256)}`,
+    sent_at: eventMs + Math.floor(next() * 2000),
+    ...(eventType === 'conversion' ? { revenue: Math.round(next() * 20000) / 100, currency: 'EUR' } : {}),
+    properties: { slot: pick(['top', 'side', 'feed']) },
+  };
+}
+
+/** A Firehose event of realistic records filling one invocation payload. */
+export function realisticBatch(nowMs = Date.UTC(2026, 10, 22, 8)): FirehoseTransformationEvent {
+  const next = random(42);
+  const records: FirehoseTransformationEvent['records'] = [];
+  let bytes = 0;
+  for (let i = 0; bytes < BATCH_BYTES; i++) {
+    const data = Buffer.from(`${JSON.stringify(realisticEvent(next, i, nowMs))}\n`).toString('base64');
+    const record = {
+      recordId: `${i.toString().padStart(12, '0')}000000000000`,
+      approximateArrivalTimestamp: nowMs,
+      data,
+    };
+    bytes += JSON.stringify(record).length + 1;
+    records.push(record);
+  }
+  return {
+    invocationId: 'bench',
+    deliveryStreamArn: 'arn:aws:firehose:eu-west-1:123456789012:deliverystream/clickstream',
+    region: 'eu-west-1',
+    records,
+  };
+}
+
+function floor(event: FirehoseTransformationEvent): number {
+  let fields = 0;
+  for (const record of event.records) {
+    const value = JSON.parse(Buffer.from(record.data, 'base64').toString('utf8')) as Record<string, unknown>;
+    fields += Object.keys(value).length;
+  }
+  return fields;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function timeRuns(run: () => unknown | Promise<unknown>): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < WARMUP_RUNS + MEASURED_RUNS; i++) {
+    globalThis.gc?.();
+    const start = process.hrtime.bigint();
+    await run();
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    if (i >= WARMUP_RUNS) runs.push(elapsed);
+  }
+  return median(runs);
+}
+
+function silenceObservability(): void {
+  // The bench measures the transform, not log and metric output (as the local pipeline runs it).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+}
+
+const MEMORY_PROBE_FLAG = '--transform-memory-probe';
+
+/**
+ * Peak memory of one batch, measured in a fresh process so that nothing else the bench did
+ * counts: the resident set's high-water mark during the handler call, over the resident set
+ * once the batch is built (the batch itself is reported separately).
+ */
+async function memoryProbe(): Promise<void> {
+  silenceObservability();
+  const { handler } = await import('../lambdas/transform/handler');
+  const event = realisticBatch();
+  globalThis.gc?.();
+  const rssBefore = process.memoryUsage.rss();
+  const heapBefore = process.memoryUsage().heapUsed;
+  await handler(event);
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const heapAfter = process.memoryUsage().heapUsed;
+  process.stdout.write(JSON.stringify({ rssBefore, peakRss, heapGrowth: heapAfter - heapBefore }));
+}
+
+function measureMemoryInChild(): { rssBefore: number; peakRss: number; heapGrowth: number } | undefined {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), MEMORY_PROBE_FLAG],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (child.status !== 0) {
+    console.log(`memory probe failed: ${child.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return undefined;
+  }
+  return JSON.parse(child.stdout);
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+export const transformBench: BenchSuite = {
+  name: 'transform',
+  async run() {
+    silenceObservability();
+    const { handler } = await import('../lambdas/transform/handler');
+    const event = realisticBatch();
+    const count = event.records.length;
+    const payloadBytes = JSON.stringify(event).length;
+    const meanRecordBytes =
+      event.records.reduce((sum, r) => sum + Buffer.byteLength(r.data, 'base64'), 0) / count;
+    console.log(
+      `batch: ${count} records, ${mb(payloadBytes)} invocation payload, ${meanRecordBytes.toFixed(0)} bytes per event`,
+    );
+
+    const result = await handler(event);
+    const ok = result.records.filter((r) => r.result === 'Ok').length;
+    console.log(`outcomes: ${ok} Ok of ${count} (the batch is all valid, so anything else is a bug)`);
+
+    const floorSeconds = await timeRuns(() => floor(event));
+    const handlerSeconds = await timeRuns(() => handler(event));
+    const floorRate = count / floorSeconds;
+    const handlerRate = count / handlerSeconds;
+    console.log(
+      `floor (base64 decode + JSON.parse): ${Math.round(floorRate).toLocaleString('en')} records/s`,
+    );
+    console.log(
+      `handler:                            ${Math.round(handlerRate).toLocaleString('en')} records/s`,
+    );
+    console.log(
+      `ratio handler/floor: ${((handlerRate / floorRate) * 100).toFixed(0)}% (target >= 60%); median of ${MEASURED_RUNS} runs after ${WARMUP_RUNS} warm-up runs`,
+    );
+
+    const memory = measureMemoryInChild();
+    if (memory !== undefined) {
+      console.log(
+        `peak memory for one batch: ${mb(memory.peakRss - memory.rssBefore)} over the resident set with the batch loaded (${mb(memory.rssBefore)} -> peak ${mb(memory.peakRss)}); heap growth ${mb(memory.heapGrowth)}`,
+      );
+    }
+  },
+};
+
+if (process.argv.includes(MEMORY_PROBE_FLAG)) await memoryProbe();
