@@ -45,11 +45,13 @@ export async function runLocally(
     const elapsed = performance.now() - started;
     const scans = profileDir === undefined ? [] : fileScans(join(profileDir, 'profile.json'));
     const notes = [
-      `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.failedEvents} failed-record files): ${rows.length} rows in ${Math.round(elapsed)} ms`,
-      ...scans.map(
-        (scan) =>
-          `scan read ${scan.read} files${scan.files.length > 0 ? ` (in ${partitionsOf(scan.files)})` : ''}`,
-      ),
+      `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.failedEvents} failed-record files): ${rows.length} row(s) in ${Math.round(elapsed)} ms`,
+      ...scans.map((scan) => {
+        if (scan.files.length === 0) return `scan read ${scan.read} files`;
+        // DuckDB's profiler names the first few files of a scan only.
+        const named = scan.files.length < scan.read ? `first ${scan.files.length} in ` : '';
+        return `scan read ${scan.read} files (${named}${partitionsOf(scan.files)})`;
+      }),
     ];
     return {
       columns: columns.map((c) => ({ name: c.name, kind: kindOfType(c.type) })),

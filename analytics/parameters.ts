@@ -51,7 +51,7 @@ export function parseParameterValues(query: SavedQuery, raw: readonly string[]):
     const text = byName.get(p.name);
     if (text === undefined) {
       throw new ParameterError(
-        `missing parameter ${p.name}: ${FORMATS[p.type]} (${p.description}); usage: ${signature(query)}`,
+        `missing parameter ${p.name}, ${FORMATS[p.type]}: ${p.description} Usage: ${query.name} ${signature(query)}`,
       );
     }
     values.set(p.name, parseValue(p, text));

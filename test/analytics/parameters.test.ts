@@ -1,0 +1,66 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseSavedQuery } from '../../analytics/catalog';
+import { athenaLiteral, ParameterError, parseParameterValues } from '../../analytics/parameters';
+
+const query = parseSavedQuery(
+  '/q/top.sql',
+  [
+    '-- name: top',
+    '-- description: Top things.',
+    '-- param: start_date date First day.',
+    '-- param: top_n integer How many.',
+    '-- param: key string The key.',
+    'SELECT ? /* start_date */, ? /* top_n */, ? /* key */',
+  ].join('\n'),
+);
+
+describe('parseParameterValues', () => {
+  it.each([
+    [['2026-11-01', '5', 'plan'], { start_date: '2026-11-01', top_n: 5, key: 'plan' }],
+    [['top_n=5', '2026-11-01', 'plan'], { start_date: '2026-11-01', top_n: 5, key: 'plan' }],
+    [['key=a=b', 'start_date=2024-02-29', '-1'], { start_date: '2024-02-29', top_n: -1, key: 'a=b' }],
+  ])('reads %j', (raw, expected) => {
+    expect(Object.fromEntries(parseParameterValues(query, raw))).toEqual(expected);
+  });
+
+  it.each([
+    [
+      ['2026-11-01', '5'],
+      'missing parameter key, text of 1 to 1024 characters: The key. Usage: top start_date:date top_n:integer key:string',
+    ],
+    [['2026-11-01', '5', 'plan', 'extra'], 'top takes 3 parameter(s)'],
+    [['2026-02-29', '5', 'plan'], 'parameter start_date must be a date YYYY-MM-DD, got "2026-02-29"'],
+    [['2026-11-1', '5', 'plan'], 'must be a date YYYY-MM-DD'],
+    [['2026-11-01', '5.5', 'plan'], 'parameter top_n must be a whole number, got "5.5"'],
+    [['2026-11-01', '99999999999999999', 'plan'], 'must be a whole number'],
+    [['2026-11-01', '5', ''], 'parameter key must be text of 1 to 1024 characters'],
+    [['top_n=1', 'top_n=2', 'x'], 'parameter top_n is given twice'],
+  ])('rejects %j', (raw, message) => {
+    expect(() => parseParameterValues(query, raw)).toThrow(ParameterError);
+    expect(() => parseParameterValues(query, raw)).toThrow(message);
+  });
+});
+
+describe('athenaLiteral', () => {
+  it.each([
+    ['2026-11-01', "'2026-11-01'"],
+    ["o'brien", "'o''brien'"],
+    [7, '7'],
+  ])('%j -> %s', (value, literal) => {
+    expect(athenaLiteral(value)).toBe(literal);
+  });
+
+  it('quotes any text so that it reads back as one SQL string literal', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        const literal = athenaLiteral(text);
+        const inner = literal.slice(1, -1);
+        expect(literal.startsWith("'") && literal.endsWith("'")).toBe(true);
+        // Inside, every quote is doubled: no quote can end the literal early.
+        expect(inner.replaceAll("''", '')).not.toContain("'");
+        expect(inner.replaceAll("''", "'")).toBe(text);
+      }),
+    );
+  });
+});
