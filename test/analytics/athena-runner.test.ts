@@ -73,11 +73,9 @@ describe('runOnAthena', () => {
       },
       NextToken: 'page-2',
     });
-    athena
-      .on(GetQueryResultsCommand, { NextToken: 'page-2' })
-      .resolves({
-        ResultSet: { ResultSetMetadata: metadata, Rows: [{ Data: [{ VarCharValue: 'adv-b' }, {}] }] },
-      });
+    athena.on(GetQueryResultsCommand, { NextToken: 'page-2' }).resolves({
+      ResultSet: { ResultSetMetadata: metadata, Rows: [{ Data: [{ VarCharValue: 'adv-b' }, {}] }] },
+    });
 
     const result = await runOnAthena(client, query, values, options);
 
