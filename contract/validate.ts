@@ -88,7 +88,9 @@ function refusalFrom(
       `${extra} is not a field of the event format (custom keys go in properties)`,
     );
   }
-  if (topField === 'properties') return propertiesRefusal(error, event.properties, refuse);
+  if (topField === 'properties') {
+    return propertiesRefusal(decisiveError(errors) ?? error, event.properties, refuse);
+  }
   const fieldReason = FIELD_REASONS[topField];
   if (fieldReason !== undefined)
     return refuse(fieldReason, where, `${where} ${error.message ?? 'is invalid'}`);
@@ -127,6 +129,12 @@ function propertiesRefusal(
     where,
     `${where} must be a string, number, boolean, null, an array of those, or an object`,
   );
+}
+
+// Every value inside properties is a union (scalar | array | object): ajv lists a `type` error for
+// each branch that did not match, then the error that decided, then the union's own `anyOf`.
+function decisiveError(errors: ErrorObject[] | null | undefined): ErrorObject | undefined {
+  return errors?.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf');
 }
 
 /** Objects nested in a value, the value itself included (arrays do not count as a level). */
