@@ -39,6 +39,7 @@ export class OpenSearchEventIndex implements EventIndex {
 export function signedOpenSearchClient(endpoint: string, region: string): Client {
   return new Client({
     ...AwsSigv4Signer({ region, service: 'es', getCredentials: defaultProvider() }),
-    node: endpoint.startsWith('https://') ? endpoint : `https://${endpoint}`,
+    // The CDK's domainEndpoint is a bare host name; a full URL is taken as given.
+    node: endpoint.includes('://') ? endpoint : `https://${endpoint}`,
   });
 }

@@ -32,6 +32,8 @@ export function loadFixture(name: string): ScenarioFixture {
 export class OpenSearchFixtureServer {
   private constructor(
     private readonly server: Server,
+    /** The server's base URL (http://127.0.0.1:<port>). */
+    readonly url: string,
     readonly client: Client,
     readonly requests: readonly RecordedRequest[],
   ) {}
@@ -53,8 +55,8 @@ export class OpenSearchFixtureServer {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const client = new Client({ node: `http://127.0.0.1:${port}` });
-    return new OpenSearchFixtureServer(server, client, requests);
+    const url = `http://127.0.0.1:${port}`;
+    return new OpenSearchFixtureServer(server, url, new Client({ node: url }), requests);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EVENT_COLUMNS, type StoredEvent } from '../../../contract';
+import { LocalDatabase } from '../../../local/duckdb/database';
+import { DuckDbEventIndex, EVENT_INDEX_TABLE } from '../../../local/event-index/duckdb-event-index';
+
+let db: LocalDatabase;
+let index: DuckDbEventIndex;
+beforeEach(async () => {
+  db = await LocalDatabase.open();
+  index = await DuckDbEventIndex.open(db);
+});
+afterEach(() => db.close());
+
+const T = (hhmm: string) => Date.parse(`2026-11-22T${hhmm}:00.000Z`);
+function event(
+  id: string,
+  advertiserId: string,
+  time: string,
+  extra: Partial<StoredEvent> = {},
+): StoredEvent {
+  return {
+    event_id: id,
+    event_type: 'impression',
+    advertiser_id: advertiserId,
+    event_time: `2026-11-22T${time}:00.000Z`,
+    received_at: `2026-11-22T${time}:30.000Z`,
+    ...extra,
+  };
+}
+
+describe('DuckDbEventIndex.indexEvents', () => {
+  it('creates a table with every stored column, typed as the contract says, keyed by event_id', async () => {
+    const columns = await db.all<{ column_name: string; data_type: string }>(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${EVENT_INDEX_TABLE}' ORDER BY ordinal_position`,
+    );
+    const keys = await db.all<{ constraint_column_names: string[] }>(
+      `SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = '${EVENT_INDEX_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
+    );
+
+    expect(columns.map((c) => [c.column_name, c.data_type])).toEqual(
+      EVENT_COLUMNS.map((c) => [c.name, c.duckdbType]),
+    );
+    expect(keys.map((k) => k.constraint_column_names)).toEqual([['event_id']]);
+  });
+
+  it('ignores an event_id it already holds, within a call and across calls', async () => {
+    const first = await index.indexEvents([
+      event('e1', 'a', '10:00'),
+      event('e1', 'a', '10:00'),
+      event('e2', 'a', '10:01'),
+    ]);
+    const second = await index.indexEvents([
+      event('e2', 'a', '10:01', { received_at: '2026-11-22T11:00:00.000Z' }),
+    ]);
+
+    expect([first, second]).toEqual([
+      { inserted: 2, duplicates: 1 },
+      { inserted: 0, duplicates: 1 },
+    ]);
+    expect(await index.count()).toBe(2);
+  });
+
+  it('stores every kind of column value', async () => {
+    const full = event('e1', 'a', '10:00', {
+      revenue: 1.25,
+      clock_skew_ms: -1500,
+      is_bot: false,
+      properties: { plan: 'pro', 'cart.items': '3', empty: null },
+      user_id: 'u1',
+    });
+
+    await index.indexEvents([full]);
+
+    const [row] = await db.all<Record<string, unknown>>(
+      `SELECT revenue, clock_skew_ms, is_bot, map_extract(properties, 'cart.items') AS items, user_id FROM ${EVENT_INDEX_TABLE}`,
+    );
+    expect(row).toEqual({ revenue: 1.25, clock_skew_ms: -1500n, is_bot: false, items: ['3'], user_id: 'u1' });
+  });
+
+  it('indexes batches larger than one insert statement', async () => {
+    const many = Array.from({ length: 12_345 }, (_, i) => event(`e${i}`, `a${i % 7}`, '10:00'));
+
+    const outcome = await index.indexEvents(many);
+
+    expect(outcome).toEqual({ inserted: 12_345, duplicates: 0 });
+  });
+});
+
+describe('DuckDbEventIndex.listActiveAdvertisers', () => {
+  it('pages through advertisers active by event time or by arrival, in id order', async () => {
+    await index.indexEvents([
+      event('e1', 'c', '10:00'),
+      event('e2', 'a', '10:05'),
+      event('e3', 'b', '06:00', { received_at: '2026-11-22T10:10:00.000Z' }),
+      event('e4', 'd', '06:00'),
+    ]);
+    const range = { from: T('09:00'), to: T('11:00') };
+
+    const first = await index.listActiveAdvertisers(range, { size: 2 });
+    const second = await index.listActiveAdvertisers(range, { size: 2, after: first.next });
+
+    expect([first, second]).toEqual([{ advertiserIds: ['a', 'b'], next: 'b' }, { advertiserIds: ['c'] }]);
+  });
+});
