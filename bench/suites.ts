@@ -1,3 +1,5 @@
+import { queriesBench } from './queries.bench';
+import { trackerBench } from './tracker.bench';
 import { transformBench } from './transform.bench';
 /** A benchmark suite: measures, prints its numbers and ratios, and returns nothing (no pass/fail). */
 export interface BenchSuite {
@@ -6,4 +8,4 @@ export interface BenchSuite {
 }
 
 // One line per suite; each lives in its own file in this folder.
-export const suites: BenchSuite[] = [transformBench];
+export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench];

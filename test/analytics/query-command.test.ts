@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSavedQueries } from '../../analytics/catalog';
+import { writeFixtureLake } from './lake-fixture';
+
+const CLI = join(import.meta.dirname, '../../cli/clickstream.js');
+let dataDir: string;
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'clickstream-cli-'));
+  writeFixtureLake(join(dataDir, 'lake'));
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+async function clickstream(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('clickstream query', () => {
+  it('lists every saved query with its parameters', async () => {
+    const { code, stdout } = await clickstream('query', 'list');
+
+    expect(code).toBe(0);
+    for (const q of loadSavedQueries()) expect(stdout).toContain(`${q.name}  `);
+    expect(stdout).toContain('ctr_by_campaign  start_date:date end_date:date');
+  });
+
+  it('runs a query on the local lake, values by position and by name, as CSV', async () => {
+    const { code, stdout, stderr } = await clickstream(
+      'query', 'run', 'ctr_by_campaign', '2026-11-01', '--param', 'end_date=2026-11-02',
+      '--data-dir', dataDir, '--format', 'csv', '--verbose',
+    );
+
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      'advertiser_id,campaign_id,impressions,clicks,conversions,ctr,conversion_rate,revenue\r\n' +
+        `adv-a,c1,3,2,1,${2 / 3},0.5,20\r\nadv-b,c2,1,0,0,0,,0\r\n`,
+    );
+    expect(stderr).toMatch(/scan read 16 files/);
+  });
+
+  it.each([
+    [['query', 'run', 'ctr_by_campain', '2026-11-01', '2026-11-02'], 2, 'unknown query "ctr_by_campain": did you mean ctr_by_campaign?'],
+    [['query', 'run', 'sessions', '2026-11-01', '2026-11-02'], 2, 'missing parameter gap_minutes, a whole number'],
+    [['query', 'run', 'sessions', '2026-11-01', '2026-11-02', '30', '--data-dir', '/nonexistent/clickstream'], 1, 'holds no events and no failed records'],
+  ])('refuses %j with exit code %i', async (args, exitCode, message) => {
+    const { code, stderr } = await clickstream(...args);
+
+    expect(code).toBe(exitCode);
+    expect(stderr).toContain(message);
+  });
+});
