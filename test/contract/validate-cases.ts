@@ -408,7 +408,7 @@ export const validEventArbitrary: fc.Arbitrary<WireEvent> = (() => {
       { maxKeys: 5 },
     ),
   }));
-  return fc.record(
+  const event = fc.record(
     {
       event_id: text(128),
       event_type: fc.oneof(
@@ -437,7 +437,14 @@ export const validEventArbitrary: fc.Arbitrary<WireEvent> = (() => {
       properties,
     },
     { requiredKeys: ['event_id', 'event_type', 'advertiser_id', 'event_time'] },
-  ) as fc.Arbitrary<WireEvent>;
+  );
+  // Trackers stamp sent_at just after event_time; independent times (above) cover clock skew.
+  return fc.tuple(event, fc.option(fc.integer({ min: 0, max: 600_000 }))).map(([wire, sendDelay]) => {
+    const eventMs = typeof wire.event_time === 'number' ? wire.event_time : Date.parse(wire.event_time);
+    return sendDelay === null || eventMs + sendDelay > 4_102_444_799_999
+      ? wire
+      : { ...wire, sent_at: eventMs + sendDelay };
+  }) as fc.Arbitrary<WireEvent>;
 })();
 
 /** Valid events with, sometimes, one field replaced by an arbitrary JSON value or removed. */
@@ -461,6 +468,7 @@ export const nearValidEventArbitrary: fc.Arbitrary<Record<string, unknown>> = fc
         ),
         fc.option(fc.jsonValue({ maxDepth: 3 })),
       ),
+      { freq: 2 },
     ),
   )
   .map(([event, change]) => {
