@@ -1,8 +1,16 @@
 import type { Command } from 'commander';
+import { registerDemoCommand } from './demo';
 import { registerQueryCommand } from './query';
+import { registerReplayCommand } from './replay';
+import { registerServeCommand } from './serve';
 
 /** Adds one command (or command group) to the `clickstream` program. */
 export type RegisterCommand = (program: Command) => void;
 
 // One line per command module; each lives in its own file in this folder.
-export const commands: RegisterCommand[] = [registerQueryCommand];
+export const commands: RegisterCommand[] = [
+  registerQueryCommand,
+  registerServeCommand,
+  registerReplayCommand,
+  registerDemoCommand,
+];

@@ -1,4 +1,4 @@
-import { open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Where the local pipeline keeps things under its data dir (documented in docs/local-pipeline.md). */
@@ -17,12 +17,39 @@ export function dataDirLayout(dataDir: string) {
   };
 }
 
+/** What the pipeline writes in a data dir (the summary store keeps `summaries/`). */
+const PIPELINE_ENTRIES = [
+  'lake',
+  'spool',
+  'summaries',
+  'event-index.duckdb',
+  'event-index.duckdb.wal',
+  'demo-traffic.ndjson',
+];
+
+/**
+ * Empties a data dir of what the pipeline wrote there, leaving any other file alone. Refuses while
+ * a pipeline runs on it. Returns the entries removed.
+ */
+export async function resetDataDir(dataDir: string): Promise<string[]> {
+  const release = await lockDataDir(dataDir);
+  try {
+    const present = await readdir(dataDir).catch(() => [] as string[]);
+    const removed = present.filter((name) => PIPELINE_ENTRIES.includes(name));
+    for (const name of removed) await rm(join(dataDir, name), { recursive: true, force: true });
+    return removed;
+  } finally {
+    await release();
+  }
+}
+
 /**
  * Takes the data dir for this process: the spool and the DuckDB index allow one writer. A lock
  * left by a process that no longer runs (killed) is taken over. Returns the release function.
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const path = dataDirLayout(dataDir).lock;
+  await mkdir(dataDir, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const file = await open(path, 'wx');

@@ -36,6 +36,8 @@ export interface LocalPipelineOptions {
   transform?: TransformHandler;
   /** Problems worth a line on stderr (a delivery retried, a summary run failed). */
   onProblem?: (message: string) => void;
+  /** Each delivered buffer (records recovered from the spool included). */
+  onDelivered?: (report: DeliveryReport) => void;
 }
 
 /** Cumulative counts since the pipeline started. */
@@ -133,6 +135,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       onDelivered: (report) => {
         addReport(stats, report);
         touch(touched, report.events);
+        options.onDelivered?.(report);
       },
       onDeliveryError: (error) => problem(`delivery failed, retrying: ${messageOf(error)}`),
     });

@@ -1,0 +1,157 @@
+import type { Command } from 'commander';
+import { loadSavedQueries } from '../../analytics/catalog';
+import { formatResult } from '../../analytics/format';
+import { runLocally } from '../../analytics/local-runner';
+import { findSavedQuery } from '../../analytics/lookup';
+import { parseParameterValues } from '../../analytics/parameters';
+import type { QueryResult } from '../../analytics/result';
+import { toSummaryJson } from '../../lambdas/aggregator/summary';
+import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
+import { startInProcess } from '../../local/pipeline/pipeline-connection';
+import { replayFile } from '../../local/pipeline/replay';
+import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
+import { writeTrafficFile } from '../../local/traffic/traffic-file';
+import type { RegisterCommand } from './index';
+import { formatReplayReport, progressPrinter } from './replay';
+import { number, type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
+
+interface DemoFlags extends PipelineFlags {
+  events: string;
+  seed: string;
+}
+
+const DEFAULT_EVENTS = 60_000;
+const HOUR_MS = 3_600_000;
+
+export const registerDemoCommand: RegisterCommand = (program: Command) => {
+  withPipelineOptions(
+    program
+      .command('demo')
+      .description(
+        'The whole product in a minute: generate a realistic day of traffic, replay it through the local pipeline, ' +
+          'and show summaries, failed events and saved queries. Starts from an empty data dir each time.',
+      )
+      .option('--events <count>', 'roughly how many events the day holds', String(DEFAULT_EVENTS))
+      .option('--seed <number>', 'seed of the traffic generator (same seed, same traffic)', '7'),
+  ).action(async (flags: DemoFlags) => {
+    const options = pipelineOptionsFrom(flags);
+    const events = number('--events', flags.events, 1, 5_000_000);
+    const seed = number('--seed', flags.seed, 0, 2 ** 32 - 1);
+    const layout = dataDirLayout(flags.dataDir);
+    const now = Date.now();
+
+    step(`1/4 Starting from an empty data dir: ${flags.dataDir}/`);
+    const removed = await resetDataDir(flags.dataDir);
+    if (removed.length > 0) console.log(`    removed the previous run's ${removed.join(', ')}`);
+
+    step('2/4 Generating a day of traffic');
+    const tally = await writeTrafficFile(layout.demoTraffic, { events, end: now, seed });
+    console.log(
+      `    ${layout.demoTraffic}: ${n(tally.lines)} lines, ${n(tally.events)} events of ${n(60)} advertisers over the last 24 h, ` +
+        `${n(tally.duplicates)} sent twice, ${n(tally.late)} held back and sent late, ${n(tally.malformed)} malformed`,
+    );
+
+    step(
+      '3/4 Replaying it through the tracker SDK, the Firehose endpoint, the transform, the lake and the event index',
+    );
+    const connection = await startInProcess(options);
+    let report: Awaited<ReturnType<typeof replayFile>>;
+    try {
+      report = await replayFile({
+        file: layout.demoTraffic,
+        connection,
+        onProgress: progressPrinter(),
+        progressEvery: 10_000,
+      });
+    } finally {
+      await connection.close();
+    }
+    process.stdout.write(formatReplayReport(report));
+
+    step('4/4 Results');
+    await showSummaries(flags.dataDir, now);
+    const today = new Date(now).toISOString().slice(0, 10);
+    const yesterday = new Date(now - 24 * HOUR_MS).toISOString().slice(0, 10);
+    await showQuery(flags.dataDir, 'Failed events in the lake (errors/)', 'failed_events_by_day', [
+      yesterday,
+      today,
+    ]);
+    await showQuery(flags.dataDir, 'CTR by campaign (saved query)', 'ctr_by_campaign', [yesterday, today], 8);
+    await showQuery(flags.dataDir, 'Sessions, 30-minute gap (saved query)', 'sessions', [
+      yesterday,
+      today,
+      '30',
+    ]);
+    whereToLookNext(flags.dataDir, connection.streamName, yesterday, today);
+  });
+};
+
+async function showSummaries(dataDir: string, now: number): Promise<void> {
+  const store = new FileSummaryStore(dataDir);
+  const [advertiser] = await store.advertisers();
+  if (advertiser === undefined) return;
+  const { summaries } = await store.query({
+    advertiserId: advertiser,
+    range: { from: now - 2 * HOUR_MS, to: now + HOUR_MS },
+    limit: 100,
+  });
+  const recent = summaries.slice(-6).map(toSummaryJson);
+  const result: QueryResult = {
+    columns: [
+      { name: 'window_start', kind: 'text' },
+      { name: 'impressions', kind: 'integer' },
+      { name: 'clicks', kind: 'integer' },
+      { name: 'conversions', kind: 'integer' },
+      { name: 'unique_users', kind: 'integer' },
+      { name: 'ctr', kind: 'decimal' },
+      { name: 'revenue', kind: 'decimal' },
+      { name: 'late_events', kind: 'integer' },
+      { name: 'final', kind: 'boolean' },
+    ],
+    rows: recent.map((s) => [
+      s.window_start,
+      String(s.impressions),
+      String(s.clicks),
+      String(s.conversions),
+      String(s.unique_users),
+      s.ctr === null ? null : String(s.ctr),
+      String(s.revenue),
+      String(s.late_events),
+      String(s.final),
+    ]),
+    notes: [],
+  };
+  console.log(`\n15-minute summaries of ${advertiser}, most recent windows (open ones are provisional):`);
+  process.stdout.write(formatResult(result, 'table'));
+}
+
+async function showQuery(dataDir: string, title: string, name: string, values: string[], maxRows?: number) {
+  const query = findSavedQuery(loadSavedQueries(), name);
+  const result = await runLocally(query, parseParameterValues(query, values), { dataDir });
+  const shown = maxRows === undefined ? result : { ...result, rows: result.rows.slice(0, maxRows) };
+  const more = result.rows.length - shown.rows.length;
+  console.log(`\n${title}: clickstream query run ${name} ${values.join(' ')}`);
+  process.stdout.write(formatResult(shown, 'table'));
+  if (more > 0) console.log(`(${n(more)} more rows)`);
+}
+
+function whereToLookNext(dataDir: string, streamName: string, yesterday: string, today: string): void {
+  console.log(`
+Where to look next
+  lake (what Firehose writes to S3)  ${dataDir}/lake/events/dt=${today}/  and  ${dataDir}/lake/errors/processing-failed/
+  summaries                          clickstream summaries --data-dir ${dataDir} --advertiser adv-001
+  saved queries                      clickstream query list
+                                     clickstream query run funnel ${yesterday} ${today} 1 --data-dir ${dataDir}
+  your own events                    clickstream serve --data-dir ${dataDir}   (then point the SDK or the AWS CLI at it:
+                                     aws firehose put-record-batch --endpoint-url http://127.0.0.1:4573 --delivery-stream-name ${streamName} ...)
+  replay a file                      clickstream replay ${dataDir}/demo-traffic.ndjson --data-dir ${dataDir}
+  how it works                       docs/local-pipeline.md`);
+}
+
+function step(text: string): void {
+  console.log(`\n== ${text}`);
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
+}

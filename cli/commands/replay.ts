@@ -1,0 +1,98 @@
+import { access } from 'node:fs/promises';
+import { type Command, Option } from 'commander';
+import { connectOrStart } from '../../local/pipeline/pipeline-connection';
+import { type ReplayProgress, type ReplayReport, replayFile } from '../../local/pipeline/replay';
+import { UsageError } from '../errors';
+import type { RegisterCommand } from './index';
+import { type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
+
+interface ReplayFlags extends PipelineFlags {
+  endpointUrl?: string;
+  format: 'text' | 'json';
+}
+
+export const registerReplayCommand: RegisterCommand = (program: Command) => {
+  withPipelineOptions(
+    program
+      .command('replay')
+      .description(
+        'Send an NDJSON file of events through the tracker SDK to the local endpoint (started in this process ' +
+          'when none runs on the default port), wait for delivery, compute the summaries of every window touched, and report.',
+      )
+      .argument('<file>', 'NDJSON file, one event per line')
+      .option('--endpoint-url <url>', 'send to this running endpoint (clickstream serve) instead')
+      .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text')),
+  ).action(async (file: string, flags: ReplayFlags) => {
+    await access(file).catch(() => {
+      throw new UsageError(`cannot read ${file}`);
+    });
+    const connection = await connectOrStart({
+      ...pipelineOptionsFrom(flags),
+      endpointUrl: flags.endpointUrl,
+    });
+    console.error(
+      connection.inProcess
+        ? `replaying ${file} through a pipeline started here on ${flags.dataDir}/`
+        : `replaying ${file} to the endpoint at ${connection.endpointUrl}`,
+    );
+    try {
+      const report = await replayFile({ file, connection, onProgress: progressPrinter() });
+      process.stdout.write(
+        flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReplayReport(report),
+      );
+    } finally {
+      await connection.close();
+    }
+  });
+};
+
+/** Progress on stderr: one updating line on a terminal, a line per step otherwise. */
+export function progressPrinter(): (progress: ReplayProgress) => void {
+  const tty = process.stderr.isTTY === true;
+  return ({ lines, bytesRead, totalBytes }) => {
+    const percent = totalBytes === 0 ? 100 : Math.floor((bytesRead / totalBytes) * 100);
+    const text = `sent ${lines.toLocaleString('en-US')} lines (${percent}%)`;
+    if (tty) process.stderr.write(`\r${text}${percent === 100 ? '\n' : ''}`);
+    else console.error(text);
+  };
+}
+
+/** The replay's short report: what happened to every line of the file. */
+export function formatReplayReport(report: ReplayReport): string {
+  const { pipeline } = report;
+  const n = (value: number) => value.toLocaleString('en-US');
+  const refusedCount = sum(report.refused);
+  const undeliveredCount = sum(report.undelivered);
+  const rate = report.elapsedMs > 0 ? Math.round(report.lines / (report.elapsedMs / 1000)) : 0;
+  const lines = [
+    `Replayed ${n(report.lines)} lines in ${(report.elapsedMs / 1000).toFixed(1)} s (${n(rate)} lines/s)`,
+    row('events sent', report.sent),
+    row('accepted by the endpoint', pipeline.accepted),
+    row('delivered to the lake', pipeline.delivered),
+    row('duplicates dropped', pipeline.dropped + pipeline.duplicates),
+    `      ${n(pipeline.dropped)} repeated in one batch (Dropped by the transform), ${n(pipeline.duplicates)} already in the event index (kept in the lake, counted once)`,
+    row('failed', refusedCount + undeliveredCount + pipeline.failed),
+    ...reasons('refused by the tracker, never sent', report.refused),
+    ...reasons('not delivered by the tracker', report.undelivered),
+    ...reasons('refused by the transform (lake errors/processing-failed/)', pipeline.failedByReason),
+    row('windows updated', report.summaries.windowsWritten),
+    `      15-minute windows of ${n(report.summaries.advertisers)} advertisers`,
+  ];
+  if (pipeline.pending > 0)
+    lines.push(`  ${n(pipeline.pending)} records still waiting for delivery (see stderr)`);
+  return `${lines.join('\n')}\n`;
+
+  function row(label: string, value: number): string {
+    return `  ${label.padEnd(26)}${n(value).padStart(10)}`;
+  }
+}
+
+function reasons(title: string, counts: Record<string, number>): string[] {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  if (entries.length === 0) return [];
+  return [`      ${title}: ${entries.map(([reason, count]) => `${reason} ${count}`).join(', ')}`];
+}
+
+function sum(counts: Record<string, number>): number {
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
