@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDatabase } from '../local/duckdb/database';
 import { attachLake } from '../local/duckdb/lake-views';
+import { dataDirLayout } from '../local/pipeline/data-dir';
 import { placeholderValues, type SavedQuery } from './catalog';
 import type { ParameterValue } from './parameters';
 import { kindOfType, type QueryResult } from './result';
@@ -29,7 +30,7 @@ export async function runLocally(
   values: ReadonlyMap<string, ParameterValue>,
   options: LocalRunOptions,
 ): Promise<QueryResult & { scans: FileScan[] }> {
-  const lakeDir = join(options.dataDir, 'lake');
+  const lakeDir = dataDirLayout(options.dataDir).lake;
   const db = await LocalDatabase.open();
   const profileDir = options.verbose ? mkdtempSync(join(tmpdir(), 'clickstream-profile-')) : undefined;
   try {
