@@ -1,0 +1,150 @@
+// The tracker's hot path: track() per event (validation, id, serialisation, queueing) and sustained
+// events/s through batching into a client that answers at once, against the issue's targets.
+import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
+import { validateWireEvent } from '../contract';
+import { createEventIdSource } from '../tracker/event-id';
+import { createTracker, type PutRecordBatchClient, type TrackInput } from '../tracker/index';
+import type { BenchSuite } from './suites';
+
+const TARGET_TRACK_US = 2;
+const TARGET_EVENTS_PER_S = 200_000;
+const WARMUP_RUNS = 3;
+const MEASURED_RUNS = 7;
+const EVENTS_PER_RUN = 50_000;
+const POOL_SIZE = 1000;
+
+/** Answers every PutRecordBatch at once with success: the tracker's own cost is what is left. */
+function instantClient(): PutRecordBatchClient {
+  const answers = new Map<number, PutRecordBatchCommandOutput>();
+  return {
+    async send(command: PutRecordBatchCommand) {
+      const count = command.input.Records?.length ?? 0;
+      let answer = answers.get(count);
+      if (answer === undefined) {
+        answer = {
+          $metadata: {},
+          FailedPutCount: 0,
+          RequestResponses: Array.from({ length: count }, (_, i) => ({ RecordId: `r${i}` })),
+        };
+        answers.set(count, answer);
+      }
+      return answer;
+    },
+  };
+}
+
+const SHAPES: Record<string, (i: number) => TrackInput> = {
+  // The four required fields; the tracker fills event_id and sent_at.
+  minimal: (i) => ({
+    event_type: 'click',
+    advertiser_id: `adv-${i % 40}`,
+    event_time: 1_795_000_000_000 + i,
+  }),
+  // What an ad server sends for an impression: ids, page, browser, address and one property.
+  typical: (i) => ({
+    event_type: 'impression',
+    advertiser_id: `adv-${i % 40}`,
+    event_time: new Date(1_795_000_000_000 + i * 7).toISOString(),
+    campaign_id: `cmp-${i % 300}`,
+    ad_id: `ad-${i % 2000}`,
+    user_id: `user-${i}`,
+    url: `https://www.shop.example/products/${i % 500}?ref=feed`,
+    user_agent:
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+    ip: `203.0.${i % 256}.${(i * 7) % 256}`,
+    properties: { slot: i % 2 === 0 ? 'top' : 'feed' },
+  }),
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** Median seconds of `run` over the measured runs, after warm-up runs. */
+async function timeRuns(run: () => unknown | Promise<unknown>): Promise<number> {
+  const runs: number[] = [];
+  for (let i = 0; i < WARMUP_RUNS + MEASURED_RUNS; i++) {
+    globalThis.gc?.();
+    const start = process.hrtime.bigint();
+    await run();
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+    if (i >= WARMUP_RUNS) runs.push(elapsed);
+  }
+  return median(runs);
+}
+
+/** Time of track() alone: a synchronous burst, the delivery that follows is not timed. */
+async function trackMicros(events: TrackInput[]): Promise<number> {
+  const tracker = createTracker({ deliveryStreamName: 'bench', client: instantClient() });
+  const runs: number[] = [];
+  for (let run = 0; run < WARMUP_RUNS + MEASURED_RUNS; run++) {
+    globalThis.gc?.();
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < EVENTS_PER_RUN; i++) tracker.track(events[i % events.length]!);
+    const elapsed = Number(process.hrtime.bigint() - start) / 1e3;
+    await tracker.flush();
+    if (run >= WARMUP_RUNS) runs.push(elapsed / EVENTS_PER_RUN);
+  }
+  await tracker.close();
+  const { refused, failed } = tracker.stats();
+  if (refused + failed > 0) throw new Error(`bench events were refused (${refused}) or failed (${failed})`);
+  return median(runs);
+}
+
+/** Events per second from track() to confirmed delivery, yielding to the event loop per request. */
+async function sustainedEventsPerSecond(events: TrackInput[]): Promise<number> {
+  const tracker = createTracker({ deliveryStreamName: 'bench', client: instantClient() });
+  const seconds = await timeRuns(async () => {
+    for (let i = 0; i < EVENTS_PER_RUN; i++) {
+      tracker.track(events[i % events.length]!);
+      if (i % 500 === 499) await new Promise(setImmediate);
+    }
+    await tracker.flush();
+  });
+  await tracker.close();
+  if (tracker.stats().delivered !== (WARMUP_RUNS + MEASURED_RUNS) * EVENTS_PER_RUN) {
+    throw new Error('not every bench event was delivered');
+  }
+  return EVENTS_PER_RUN / seconds;
+}
+
+/** Median µs per call of one step of track(), over the same events. */
+async function stepMicros(events: unknown[], step: (event: unknown) => unknown): Promise<number> {
+  const seconds = await timeRuns(() => {
+    for (let i = 0; i < EVENTS_PER_RUN; i++) step(events[i % events.length]);
+  });
+  return (seconds * 1e6) / EVENTS_PER_RUN;
+}
+
+const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+export const trackerBench: BenchSuite = {
+  name: 'tracker',
+  async run() {
+    console.log(
+      `${EVENTS_PER_RUN} events per run, ${WARMUP_RUNS} warm-up + ${MEASURED_RUNS} measured runs, medians; client answers at once`,
+    );
+    const newId = createEventIdSource();
+    for (const [shape, make] of Object.entries(SHAPES)) {
+      const events = Array.from({ length: POOL_SIZE }, (_, i) => make(i));
+      const filled = events.map((event) => ({ ...event, event_id: newId(), sent_at: 1_795_000_000_000 }));
+      const bytes = Buffer.byteLength(`${JSON.stringify(filled[0])}\n`);
+      const track = await trackMicros(events);
+      const perSecond = await sustainedEventsPerSecond(events);
+      const validate = await stepMicros(filled, validateWireEvent);
+      const serialise = await stepMicros(filled, (event) => Buffer.from(`${JSON.stringify(event)}\n`));
+      const id = await stepMicros(filled, () => newId());
+      console.log(`\n${shape} event (${bytes} bytes on the wire)`);
+      console.log(
+        `  track()            ${fmt(track)} µs/event   target < ${TARGET_TRACK_US} µs: ${fmt(track / TARGET_TRACK_US)}x the target ${track < TARGET_TRACK_US ? '(met)' : '(missed)'}`,
+      );
+      console.log(
+        `  sustained          ${Math.round(perSecond).toLocaleString('en')} events/s   target > ${TARGET_EVENTS_PER_S.toLocaleString('en')}: ${fmt(perSecond / TARGET_EVENTS_PER_S)}x the target ${perSecond > TARGET_EVENTS_PER_S ? '(met)' : '(missed)'}`,
+      );
+      console.log(
+        `  of which: validation ${fmt(validate)} µs (${fmt((validate / track) * 100, 0)}% of track), serialisation ${fmt(serialise)} µs (${fmt((serialise / track) * 100, 0)}%), event_id ${fmt(id)} µs (${fmt((id / track) * 100, 0)}%)`,
+      );
+    }
+  },
+};
