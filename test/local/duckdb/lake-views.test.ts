@@ -20,22 +20,17 @@ afterEach(() => {
 });
 
 const arrival = Date.parse('2026-11-01T07:30:00.000Z');
+const click = {
+  event_id: 'e1',
+  event_type: 'click',
+  advertiser_id: 'a',
+  event_time: '2026-11-01T07:29:00.000Z',
+  received_at: '2026-11-01T07:30:00.000Z',
+};
 
 describe('attachLake', () => {
   it("gives events and failed_events the Glue tables' columns, partition columns last", async () => {
-    writeEventsObject(
-      dir,
-      [
-        {
-          event_id: 'e1',
-          event_type: 'click',
-          advertiser_id: 'a',
-          event_time: '2026-11-01T07:29:00.000Z',
-          received_at: '2026-11-01T07:30:00.000Z',
-        },
-      ],
-      arrival,
-    );
+    writeEventsObject(dir, [click], arrival);
 
     const counts = await attachLake(db, dir);
     const events = await db.typedRows('SELECT * FROM events');
@@ -66,20 +61,7 @@ describe('attachLake', () => {
     };
     writeFailedRecordsObject(dir, 'opensearch-failed', [record], arrival);
     writeFailedRecordsObject(dir, 'processing-failed', [record, record], arrival);
-    writeEventsObject(
-      dir,
-      [
-        {
-          event_id: 'e1',
-          event_type: 'click',
-          advertiser_id: 'a',
-          event_time: '2026-11-01T07:29:00.000Z',
-          received_at: '2026-11-01T07:30:00.000Z',
-          properties: { plan: 'pro' },
-        },
-      ],
-      arrival,
-    );
+    writeEventsObject(dir, [{ ...click, properties: { plan: 'pro' } }], arrival);
 
     await attachLake(db, dir);
 
