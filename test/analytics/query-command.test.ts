@@ -18,7 +18,9 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 async function clickstream(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { timeout: 30_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      timeout: 30_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -36,10 +38,9 @@ describe('clickstream query', () => {
   });
 
   it('runs a query on the local lake, values by position and by name, as CSV', async () => {
-    const { code, stdout, stderr } = await clickstream(
-      'query', 'run', 'ctr_by_campaign', '2026-11-01', '--param', 'end_date=2026-11-02',
-      '--data-dir', dataDir, '--format', 'csv', '--verbose',
-    );
+    const args = 'query run ctr_by_campaign 2026-11-01 --param end_date=2026-11-02 --format csv --verbose';
+
+    const { code, stdout, stderr } = await clickstream(...args.split(' '), '--data-dir', dataDir);
 
     expect(code).toBe(0);
     expect(stdout).toBe(
@@ -50,9 +51,30 @@ describe('clickstream query', () => {
   });
 
   it.each([
-    [['query', 'run', 'ctr_by_campain', '2026-11-01', '2026-11-02'], 2, 'unknown query "ctr_by_campain": did you mean ctr_by_campaign?'],
-    [['query', 'run', 'sessions', '2026-11-01', '2026-11-02'], 2, 'missing parameter gap_minutes, a whole number'],
-    [['query', 'run', 'sessions', '2026-11-01', '2026-11-02', '30', '--data-dir', '/nonexistent/clickstream'], 1, 'holds no events and no failed records'],
+    [
+      ['query', 'run', 'ctr_by_campain', '2026-11-01', '2026-11-02'],
+      2,
+      'unknown query "ctr_by_campain": did you mean ctr_by_campaign?',
+    ],
+    [
+      ['query', 'run', 'sessions', '2026-11-01', '2026-11-02'],
+      2,
+      'missing parameter gap_minutes, a whole number',
+    ],
+    [
+      [
+        'query',
+        'run',
+        'sessions',
+        '2026-11-01',
+        '2026-11-02',
+        '30',
+        '--data-dir',
+        '/nonexistent/clickstream',
+      ],
+      1,
+      'holds no events and no failed records',
+    ],
   ])('refuses %j with exit code %i', async (args, exitCode, message) => {
     const { code, stderr } = await clickstream(...args);
 
