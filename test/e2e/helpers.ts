@@ -1,0 +1,42 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { FirehoseClient } from '@aws-sdk/client-firehose';
+
+/** Every JSON line of every gzip object under a lake prefix (events/ or errors/). */
+export async function readLake<T = Record<string, unknown>>(lakeDir: string, prefix: string): Promise<T[]> {
+  const root = join(lakeDir, prefix);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  const rows: T[] = [];
+  for (const entry of entries.filter((e) => e.isFile() && e.name.endsWith('.gz'))) {
+    const text = gunzipSync(await readFile(join(entry.parentPath, entry.name))).toString('utf8');
+    for (const line of text.split('\n')) if (line.length > 0) rows.push(JSON.parse(line) as T);
+  }
+  return rows;
+}
+
+/** The real SDK client pointed at a local endpoint, with dummy credentials. */
+export function localFirehoseClient(endpoint: string): FirehoseClient {
+  return new FirehoseClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
+}
+
+export function wireEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_id: id,
+    event_type: 'impression',
+    advertiser_id: 'adv-e2e',
+    event_time: new Date().toISOString(),
+    user_id: `user-${id}`,
+    ...overrides,
+  };
+}
+
+export const silenceLambdaTelemetry = () => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+};
