@@ -13,6 +13,7 @@ import { ClickstreamFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { SearchDomain } from './search-domain';
 import { SearchIndexSetup } from './search-index-setup';
+import { Summaries } from './summaries';
 
 export interface ClickstreamStackProps extends StackProps {
   /** The validated stage configuration (lib/config.ts). */
@@ -113,8 +114,18 @@ export class ClickstreamStack extends Stack {
     this.alarmTopic = this.monitoring.topic;
 
     // ---- Summaries (aggregator issue) -------------------------------------------------------
-    // The summaries construct (lib/summaries*.ts) is wired here: it receives this.domain (via
-    // this.search.allow for its roles), this.config and this.alarmTopic / this.monitoring.
+    // The dispatcher and the workers get a search-only policy on events-* from the construct
+    // itself; search.allow(role, 'read') would open every index of the domain to them.
+    const summaries = new Summaries(this, 'Summaries', {
+      domain: this.domain,
+      alarmTopic: this.alarmTopic,
+      latenessHorizonMinutes: config.latenessHorizonMinutes,
+      summaryScheduleMinutes: config.summaryScheduleMinutes,
+      logRetention,
+      destroyOnRemoval,
+    });
+    new CfnOutput(this, 'SummaryApiUrl', { value: summaries.api.apiEndpoint });
+    new CfnOutput(this, 'SummaryTableName', { value: summaries.table.tableName });
     // ---- end of summaries ---------------------------------------------------------------------
 
     new CfnOutput(this, 'DeliveryStreamName', { value: this.delivery.deliveryStreamName });
