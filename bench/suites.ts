@@ -1,3 +1,4 @@
+import { localBench } from './local.bench';
 import { queriesBench } from './queries.bench';
 import { trackerBench } from './tracker.bench';
 import { transformBench } from './transform.bench';
@@ -8,4 +9,4 @@ export interface BenchSuite {
 }
 
 // One line per suite; each lives in its own file in this folder.
-export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench];
+export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench, localBench];
