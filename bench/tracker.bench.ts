@@ -1,5 +1,6 @@
 // The tracker's hot path: track() per event (validation, id, serialisation, queueing) and sustained
 // events/s through batching into a client that answers at once, against the issue's targets.
+import { availableParallelism, loadavg } from 'node:os';
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { validateWireEvent } from '../contract';
 import { createEventIdSource } from '../tracker/event-id';
@@ -125,6 +126,8 @@ export const trackerBench: BenchSuite = {
     console.log(
       `${EVENTS_PER_RUN} events per run, ${WARMUP_RUNS} warm-up + ${MEASURED_RUNS} measured runs, medians; client answers at once`,
     );
+    // Other processes competing for the cores inflate every number below; say how busy the machine was.
+    console.log(`load average (1 min) ${fmt(loadavg()[0] ?? 0)} on ${availableParallelism()} cores`);
     const newId = createEventIdSource();
     for (const [shape, make] of Object.entries(SHAPES)) {
       const events = Array.from({ length: POOL_SIZE }, (_, i) => make(i));

@@ -183,15 +183,14 @@ class BatchingTracker implements Tracker {
   /** Whether an event of `bytes` fits, after dropping the oldest waiting events if the policy allows. */
   #makeRoom(bytes: number): boolean {
     const { maxQueueEvents, maxQueueBytes, whenFull } = this.#options;
-    const fits = () => this.#heldEvents < maxQueueEvents && this.#heldBytes + bytes <= maxQueueBytes;
-    if (fits()) return true;
+    if (this.#heldEvents < maxQueueEvents && this.#heldBytes + bytes <= maxQueueBytes) return true;
     if (whenFull === 'refuse') return false;
     // Events in requests or waiting for a retry are not droppable; if they alone fill the bounds, refuse.
     const outsideQueueEvents = this.#heldEvents - this.#queue.count;
     const outsideQueueBytes = this.#heldBytes - this.#queue.bytes;
     if (outsideQueueEvents >= maxQueueEvents || outsideQueueBytes + bytes > maxQueueBytes) return false;
     const dropped: OutgoingRecord[] = [];
-    while (!fits()) {
+    while (this.#heldEvents >= maxQueueEvents || this.#heldBytes + bytes > maxQueueBytes) {
       const oldest = this.#queue.shift();
       if (oldest === undefined) break;
       this.#release(oldest);
