@@ -3,6 +3,8 @@ import { registerDemoCommand } from './demo';
 import { registerQueryCommand } from './query';
 import { registerReplayCommand } from './replay';
 import { registerServeCommand } from './serve';
+import { registerSummariesCommand } from './summaries';
+import { registerTransformCommand } from './transform';
 
 /** Adds one command (or command group) to the `clickstream` program. */
 export type RegisterCommand = (program: Command) => void;
@@ -13,4 +15,6 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerReplayCommand,
   registerDemoCommand,
+  registerSummariesCommand,
+  registerTransformCommand,
 ];

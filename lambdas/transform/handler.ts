@@ -4,18 +4,21 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResult } from '
 import { readTransformConfig } from './config';
 import { logRefusals, publishTally } from './observability';
 import type { Enrichers } from './stored-event';
-import { transformBatch } from './transform-batch';
+import { type RefusalSink, transformBatch } from './transform-batch';
 import { UserAgentParser } from './user-agent';
+
+export type TransformHandler = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
+
+export interface TransformHandlerOptions {
+  /** Also told about each refused record, after it is logged (the CLI prints the reasons). */
+  onRefused?: RefusalSink;
+}
 
 interface Runtime {
   enrichers: Enrichers;
   logger: Logger;
   metrics: Metrics;
 }
-
-// Built on the first invocation rather than on import, so that importing the handler (the local
-// pipeline does) reads no environment; kept for the life of the process, with its UA cache.
-let runtime: Runtime | undefined;
 
 function createRuntime(): Runtime {
   const config = readTransformConfig(process.env);
@@ -26,15 +29,30 @@ function createRuntime(): Runtime {
   };
 }
 
-/** The Firehose data-transformation Lambda: validate, normalise and enrich one batch of events. */
-export async function handler(event: FirehoseTransformationEvent): Promise<FirehoseTransformationResult> {
-  runtime ??= createRuntime();
-  const { enrichers, logger, metrics } = runtime;
-  const { records, tally } = transformBatch(
-    event.records,
-    enrichers,
-    logRefusals(logger, event.invocationId),
-  );
-  publishTally(metrics, tally);
-  return { records };
+/**
+ * A Firehose data-transformation handler. Its configuration, logger, metrics and user-agent cache
+ * are built on the first invocation rather than on import, so importing it (the local pipeline
+ * does) reads no environment; they are kept for the life of the process.
+ */
+export function createTransformHandler(options: TransformHandlerOptions = {}): TransformHandler {
+  let runtime: Runtime | undefined;
+  return async (event) => {
+    runtime ??= createRuntime();
+    const { enrichers, logger, metrics } = runtime;
+    const log = logRefusals(logger, event.invocationId);
+    const observe = options.onRefused;
+    const onRefused: RefusalSink =
+      observe === undefined
+        ? log
+        : (recordId, refusal) => {
+            log(recordId, refusal);
+            observe(recordId, refusal);
+          };
+    const { records, tally } = transformBatch(event.records, enrichers, onRefused);
+    publishTally(metrics, tally);
+    return { records };
+  };
 }
+
+/** The Lambda entry point: validate, normalise and enrich one Firehose batch of events. */
+export const handler: TransformHandler = createTransformHandler();
