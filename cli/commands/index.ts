@@ -4,6 +4,7 @@ import { registerQueryCommand } from './query';
 import { registerReplayCommand } from './replay';
 import { registerServeCommand } from './serve';
 import { registerSummariesCommand } from './summaries';
+import { registerSummariesCommand } from './summaries';
 import { registerTransformCommand } from './transform';
 
 /** Adds one command (or command group) to the `clickstream` program. */
@@ -15,6 +16,7 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerReplayCommand,
   registerDemoCommand,
+  registerSummariesCommand,
   registerSummariesCommand,
   registerTransformCommand,
 ];

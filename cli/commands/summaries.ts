@@ -1,0 +1,140 @@
+import type { Command } from 'commander';
+import { formatResult } from '../../analytics/format';
+import type { ColumnKind, QueryResult } from '../../analytics/result';
+import { toEpochMillis, toUtcIso } from '../../contract';
+import { isAdvertiserId } from '../../lambdas/aggregator/advertiser-id';
+import { type SummaryJson, toSummaryJson } from '../../lambdas/aggregator/summary';
+import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
+import { UsageError } from '../errors';
+import type { RegisterCommand } from './index';
+
+const FORMATS = ['table', 'json'] as const;
+type SummaryFormat = (typeof FORMATS)[number];
+const DAY_MS = 86_400_000;
+const PAGE = 1000;
+
+interface SummariesFlags {
+  advertiser?: string;
+  from?: string;
+  to?: string;
+  dataDir: string;
+  format: string;
+}
+
+export const registerSummariesCommand: RegisterCommand = (program: Command) => {
+  program
+    .command('summaries')
+    .description(
+      'Print the stored 15-minute summaries of the local pipeline (windows whose start lies in [from, to)). ' +
+        'JSON output is an array of summary objects, the same form the summary API returns.',
+    )
+    .option('--advertiser <id>', 'only this advertiser (default: every advertiser with summaries)')
+    .option('--from <time>', 'ISO-8601 time with an offset (default: 24 hours before --to)')
+    .option('--to <time>', 'ISO-8601 time with an offset (default: now)')
+    .option('--data-dir <dir>', 'local data directory (lake, spool, event index, summaries)', '.clickstream')
+    .option('--format <format>', `output format: ${FORMATS.join(' or ')}`, 'table')
+    .action(async (flags: SummariesFlags) => {
+      const request = parseFlags(flags, Date.now());
+      const store = new FileSummaryStore(flags.dataDir);
+      const advertisers = request.advertiser === undefined ? await store.advertisers() : [request.advertiser];
+      const summaries = await readSummaries(store, advertisers, request.range);
+      if (summaries.length === 0) {
+        console.error(
+          `clickstream: no summaries in ${store.directory} for ${toUtcIso(request.range.from)}..${toUtcIso(request.range.to)}` +
+            ' (run `clickstream demo` or `clickstream replay <file>` first, or widen --from/--to)',
+        );
+      }
+      process.stdout.write(
+        request.format === 'json'
+          ? `${JSON.stringify(summaries, null, 2)}\n`
+          : formatResult(summaryTable(summaries), 'table'),
+      );
+    });
+};
+
+interface SummariesRequest {
+  advertiser?: string;
+  range: { from: number; to: number };
+  format: SummaryFormat;
+}
+
+/** Validates the flags; a bad one is a UsageError naming it. */
+export function parseFlags(flags: Omit<SummariesFlags, 'dataDir'>, now: number): SummariesRequest {
+  if (flags.advertiser !== undefined && !isAdvertiserId(flags.advertiser)) {
+    throw new UsageError(`--advertiser ${JSON.stringify(flags.advertiser)} is not an advertiser id`);
+  }
+  const format = FORMATS.find((f) => f === flags.format);
+  if (format === undefined)
+    throw new UsageError(`--format must be ${FORMATS.join(' or ')}, got ${JSON.stringify(flags.format)}`);
+  const to = flags.to === undefined ? now : time('--to', flags.to);
+  const from = flags.from === undefined ? to - DAY_MS : time('--from', flags.from);
+  if (from >= to) throw new UsageError(`--from (${toUtcIso(from)}) must be before --to (${toUtcIso(to)})`);
+  return {
+    ...(flags.advertiser === undefined ? {} : { advertiser: flags.advertiser }),
+    range: { from, to },
+    format,
+  };
+}
+
+function time(flag: string, text: string): number {
+  const millis = toEpochMillis(text);
+  if (Number.isNaN(millis)) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(text)} is not an ISO-8601 time with an offset, e.g. 2026-11-22T10:00:00Z`,
+    );
+  }
+  return millis;
+}
+
+async function readSummaries(
+  store: FileSummaryStore,
+  advertisers: readonly string[],
+  range: { from: number; to: number },
+): Promise<SummaryJson[]> {
+  const all: SummaryJson[] = [];
+  for (const advertiserId of advertisers) {
+    let after: number | undefined;
+    do {
+      const page = await store.query({
+        advertiserId,
+        range,
+        limit: PAGE,
+        ...(after === undefined ? {} : { after }),
+      });
+      all.push(...page.summaries.map(toSummaryJson));
+      after = page.after;
+    } while (after !== undefined);
+  }
+  return all;
+}
+
+const TABLE_COLUMNS: [keyof SummaryJson, ColumnKind][] = [
+  ['advertiser_id', 'text'],
+  ['window_start', 'text'],
+  ['events', 'integer'],
+  ['impressions', 'integer'],
+  ['clicks', 'integer'],
+  ['conversions', 'integer'],
+  ['pageviews', 'integer'],
+  ['unique_users', 'integer'],
+  ['revenue', 'decimal'],
+  ['cost', 'decimal'],
+  ['ctr', 'decimal'],
+  ['conversion_rate', 'decimal'],
+  ['late_events', 'integer'],
+  ['final', 'boolean'],
+];
+
+/** Summaries as a table of the scalar fields (top campaigns are in the JSON form). */
+export function summaryTable(summaries: readonly SummaryJson[]): QueryResult {
+  return {
+    columns: TABLE_COLUMNS.map(([name, kind]) => ({ name, kind })),
+    rows: summaries.map((summary) =>
+      TABLE_COLUMNS.map(([name]) => {
+        const value = summary[name];
+        return value === null ? null : String(value);
+      }),
+    ),
+    notes: [],
+  };
+}
