@@ -4,7 +4,6 @@ import { registerQueryCommand } from './query';
 import { registerReplayCommand } from './replay';
 import { registerServeCommand } from './serve';
 import { registerSummariesCommand } from './summaries';
-import { registerSummariesCommand } from './summaries';
 import { registerTransformCommand } from './transform';
 
 /** Adds one command (or command group) to the `clickstream` program. */
@@ -16,7 +15,6 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerReplayCommand,
   registerDemoCommand,
-  registerSummariesCommand,
   registerSummariesCommand,
   registerTransformCommand,
 ];
