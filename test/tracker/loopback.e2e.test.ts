@@ -29,6 +29,20 @@ function trackMany(tracker: Tracker, count: number): string[] {
   });
 }
 
+/** A tracker sending through the real client to `url`, collecting what it reports to onError. */
+function trackerFor(url: string, deliveryStreamName: string) {
+  const client = firehoseClientFor(url);
+  cleanups.push(async () => client.destroy());
+  const undelivered: UndeliveredEvent[] = [];
+  const tracker = createTracker({
+    deliveryStreamName,
+    client,
+    retry: quickRetries,
+    onError: (events) => undelivered.push(...events),
+  });
+  return { tracker, undelivered };
+}
+
 async function fakeFirehose(...faults: Parameters<typeof startFaultInjectingFirehose>[0]) {
   const server: FaultInjectingFirehose = await startFaultInjectingFirehose(faults);
   cleanups.push(() => server.close());
@@ -44,15 +58,7 @@ describe('the tracker with the real FirehoseClient over HTTP', () => {
       { kind: 'fail-records', indexes: [1, 2, 3] },
       { kind: 'error', status: 400, type: 'ThrottlingException' },
     );
-    const client = firehoseClientFor(server.url);
-    cleanups.push(async () => client.destroy());
-    const undelivered: UndeliveredEvent[] = [];
-    const tracker = createTracker({
-      deliveryStreamName: 'clicks',
-      client,
-      retry: quickRetries,
-      onError: (events) => undelivered.push(...events),
-    });
+    const { tracker, undelivered } = trackerFor(server.url, 'clicks');
 
     const ids = trackMany(tracker, 1200);
     await tracker.close();
@@ -75,15 +81,7 @@ describe('the tracker with the real FirehoseClient over HTTP', () => {
 
   it("reports the SDK's error code when the stream does not exist", async () => {
     const server = await fakeFirehose({ kind: 'error', status: 400, type: 'ResourceNotFoundException' });
-    const client = firehoseClientFor(server.url);
-    cleanups.push(async () => client.destroy());
-    const undelivered: UndeliveredEvent[] = [];
-    const tracker = createTracker({
-      deliveryStreamName: 'missing',
-      client,
-      retry: quickRetries,
-      onError: (events) => undelivered.push(...events),
-    });
+    const { tracker, undelivered } = trackerFor(server.url, 'missing');
 
     const ids = trackMany(tracker, 3);
     await tracker.close();
@@ -108,9 +106,7 @@ describe('the tracker with the real FirehoseClient over HTTP', () => {
       ],
     });
     cleanups.push(() => endpoint.close());
-    const client = firehoseClientFor(endpoint.url);
-    cleanups.push(async () => client.destroy());
-    const tracker = createTracker({ deliveryStreamName: 'clickstream-local', client, retry: quickRetries });
+    const { tracker, undelivered } = trackerFor(endpoint.url, 'clickstream-local');
 
     const ids = trackMany(tracker, 700);
     await tracker.close();
@@ -118,5 +114,6 @@ describe('the tracker with the real FirehoseClient over HTTP', () => {
     expect(
       received.map((data) => (JSON.parse(data.toString('utf8')) as { event_id: string }).event_id),
     ).toEqual(ids);
+    expect(undelivered).toEqual([]);
   });
 });

@@ -9,9 +9,9 @@ interface Exit {
 }
 
 /** Runs a scenario in its own Node process (tsx), optionally signalling it once it prints `ready`. */
-function runScenario(name: string, signalWhenReady?: NodeJS.Signals): Promise<Exit> {
+function runScenario(name: string, args: string[] = [], signalWhenReady?: NodeJS.Signals): Promise<Exit> {
   const script = fileURLToPath(new URL(`./processes/${name}.ts`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -39,13 +39,13 @@ describe('the process lifetime', () => {
   });
 
   it('ends only after closeOnShutdown delivered what is buffered, when the process ends on its own', async () => {
-    const exit = await runScenario('before-exit');
+    const exit = await runScenario('close-on-shutdown', ['script']);
 
     expect(exit).toEqual({ code: 0, signal: null, stdout: 'sent 1\n' });
   });
 
   it('ends by the signal after closeOnShutdown delivered what is buffered, on SIGTERM', async () => {
-    const exit = await runScenario('sigterm', 'SIGTERM');
+    const exit = await runScenario('close-on-shutdown', ['server'], 'SIGTERM');
 
     expect(exit).toEqual({ code: null, signal: 'SIGTERM', stdout: 'ready\nsent 1\n' });
   });
