@@ -133,6 +133,5 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'OpenSearchEndpoint', { value: this.domain.domainEndpoint });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
-
   }
 }

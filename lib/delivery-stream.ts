@@ -62,7 +62,10 @@ export class EventDeliveryStream extends Construct {
     props.processor.grantInvoke(this.role);
     this.logGroup.grantWrite(this.role);
     const grantReasons: [string, string][] = [
-      [`Resource::${nagArn(props.lake)}/*`, 'Firehose writes objects under dated prefixes of the lake bucket only'],
+      [
+        `Resource::${nagArn(props.lake)}/*`,
+        'Firehose writes objects under dated prefixes of the lake bucket only',
+      ],
       ['Action::s3:Abort*', 'grantPut: Firehose aborts its own failed multipart uploads'],
       ['Action::s3:GetBucket*', 'grantRead on the lake bucket: Firehose checks the bucket location'],
       ['Action::s3:GetObject*', 'grantRead on the lake bucket: Firehose reads back multipart parts'],

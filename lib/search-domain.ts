@@ -58,9 +58,8 @@ export class SearchDomain extends Construct {
       new PolicyStatement({
         principals: [new ServicePrincipal('es.amazonaws.com')],
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [slowSearchLogGroup, slowIndexLogGroup, appLogGroup].map(
-          (group) => `${group.logGroupArn}:*`,
-        ),
+        // A log group's Arn attribute already ends in ':*' (all its streams).
+        resources: [slowSearchLogGroup, slowIndexLogGroup, appLogGroup].map((group) => group.logGroupArn),
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
