@@ -10,9 +10,10 @@ import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
 import { startInProcess } from '../../local/pipeline/pipeline-connection';
 import { replayFile } from '../../local/pipeline/replay';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
+import { DEFAULT_ADVERTISERS } from '../../local/traffic/generate-traffic';
 import { writeTrafficFile } from '../../local/traffic/traffic-file';
 import type { RegisterCommand } from './index';
-import { formatReplayReport, progressPrinter } from './replay';
+import { endProgress, formatReplayReport, progressPrinter } from './replay';
 import { number, type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
 
 interface DemoFlags extends PipelineFlags {
@@ -20,7 +21,7 @@ interface DemoFlags extends PipelineFlags {
   seed: string;
 }
 
-const DEFAULT_EVENTS = 60_000;
+const DEFAULT_EVENTS = 50_000;
 const HOUR_MS = 3_600_000;
 
 export const registerDemoCommand: RegisterCommand = (program: Command) => {
@@ -39,6 +40,7 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     const seed = number('--seed', flags.seed, 0, 2 ** 32 - 1);
     const layout = dataDirLayout(flags.dataDir);
     const now = Date.now();
+    const step = stepPrinter();
 
     step(`1/4 Starting from an empty data dir: ${flags.dataDir}/`);
     const removed = await resetDataDir(flags.dataDir);
@@ -47,7 +49,7 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     step('2/4 Generating a day of traffic');
     const tally = await writeTrafficFile(layout.demoTraffic, { events, end: now, seed });
     console.log(
-      `    ${layout.demoTraffic}: ${n(tally.lines)} lines, ${n(tally.events)} events of ${n(60)} advertisers over the last 24 h, ` +
+      `    ${layout.demoTraffic}: ${n(tally.lines)} lines, ${n(tally.events)} events of ${n(DEFAULT_ADVERTISERS)} advertisers over the last 24 h, ` +
         `${n(tally.duplicates)} sent twice, ${n(tally.late)} held back and sent late, ${n(tally.malformed)} malformed`,
     );
 
@@ -66,6 +68,7 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     } finally {
       await connection.close();
     }
+    endProgress();
     process.stdout.write(formatReplayReport(report));
 
     step('4/4 Results');
@@ -83,6 +86,7 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
       '30',
     ]);
     whereToLookNext(flags.dataDir, connection.streamName, yesterday, today);
+    step('Done');
   });
 };
 
@@ -123,6 +127,9 @@ async function showSummaries(dataDir: string, now: number): Promise<void> {
   };
   console.log(`\n15-minute summaries of ${advertiser}, most recent windows (open ones are provisional):`);
   process.stdout.write(formatResult(result, 'table'));
+  console.log(
+    'late_events: events that arrived during the window after their own window was final; the replayed day arrives all at once.',
+  );
 }
 
 async function showQuery(dataDir: string, title: string, name: string, values: string[], maxRows?: number) {
@@ -148,8 +155,10 @@ Where to look next
   how it works                       docs/local-pipeline.md`);
 }
 
-function step(text: string): void {
-  console.log(`\n== ${text}`);
+/** Prints step headings with the time since the demo started (long steps show their own progress). */
+function stepPrinter(): (text: string) => void {
+  const started = performance.now();
+  return (text) => console.log(`\n== ${text}  [${((performance.now() - started) / 1000).toFixed(1)} s]`);
 }
 
 function n(value: number): string {

@@ -37,6 +37,7 @@ export const registerReplayCommand: RegisterCommand = (program: Command) => {
     );
     try {
       const report = await replayFile({ file, connection, onProgress: progressPrinter() });
+      endProgress();
       process.stdout.write(
         flags.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatReplayReport(report),
       );
@@ -49,18 +50,33 @@ export const registerReplayCommand: RegisterCommand = (program: Command) => {
 /** Progress on stderr: one updating line on a terminal, a line per step otherwise. */
 export function progressPrinter(): (progress: ReplayProgress) => void {
   const tty = process.stderr.isTTY === true;
-  return ({ lines, bytesRead, totalBytes }) => {
-    const percent = totalBytes === 0 ? 100 : Math.floor((bytesRead / totalBytes) * 100);
-    const text = `sent ${lines.toLocaleString('en-US')} lines (${percent}%)`;
-    if (tty) process.stderr.write(`\r${text}${percent === 100 ? '\n' : ''}`);
+  let lastLine = '';
+  return (progress) => {
+    const text =
+      progress.phase === 'sending'
+        ? `sent ${n(progress.lines)} lines (${percentOf(progress.bytesRead, progress.totalBytes)}%)`
+        : progress.pending > 0
+          ? `delivering: ${n(progress.pending)} records to the lake and the index`
+          : 'delivered; computing the summaries of the windows touched';
+    if (text === lastLine) return;
+    lastLine = text;
+    if (tty) process.stderr.write(`\r\x1b[2K${text}`);
     else console.error(text);
   };
+}
+
+/** Ends a terminal progress line before the report is printed. */
+export function endProgress(): void {
+  if (process.stderr.isTTY === true) process.stderr.write('\n');
+}
+
+function percentOf(part: number, whole: number): number {
+  return whole === 0 ? 100 : Math.floor((part / whole) * 100);
 }
 
 /** The replay's short report: what happened to every line of the file. */
 export function formatReplayReport(report: ReplayReport): string {
   const { pipeline } = report;
-  const n = (value: number) => value.toLocaleString('en-US');
   const refusedCount = sum(report.refused);
   const undeliveredCount = sum(report.undelivered);
   const rate = report.elapsedMs > 0 ? Math.round(report.lines / (report.elapsedMs / 1000)) : 0;
@@ -85,6 +101,10 @@ export function formatReplayReport(report: ReplayReport): string {
   function row(label: string, value: number): string {
     return `  ${label.padEnd(26)}${n(value).padStart(10)}`;
   }
+}
+
+function n(value: number): string {
+  return value.toLocaleString('en-US');
 }
 
 function reasons(title: string, counts: Record<string, number>): string[] {

@@ -6,11 +6,10 @@ import { createTracker, type TrackInput } from '../../tracker';
 import type { FlushReport, PipelineStats } from './local-pipeline';
 import type { PipelineConnection } from './pipeline-connection';
 
-export interface ReplayProgress {
-  lines: number;
-  bytesRead: number;
-  totalBytes: number;
-}
+export type ReplayProgress =
+  | { phase: 'sending'; lines: number; bytesRead: number; totalBytes: number }
+  /** Everything is sent; the endpoint delivers what it holds, then the summaries are computed. */
+  | { phase: 'delivering'; pending: number };
 
 export interface ReplayReport {
   /** Non-empty lines read from the file. */
@@ -31,7 +30,7 @@ export interface ReplayReport {
 export interface ReplayOptions {
   file: string;
   connection: PipelineConnection;
-  /** Called every `progressEvery` lines and once at the end. */
+  /** Called every `progressEvery` lines, at the end of the file, then every second while delivery goes on. */
   onProgress?: (progress: ReplayProgress) => void;
   /** @default 5000 */
   progressEvery?: number;
@@ -66,7 +65,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
   });
   const refused: Record<string, number> = {};
   const totalBytes = (await stat(options.file)).size;
-  const progress: ReplayProgress = { lines: 0, bytesRead: 0, totalBytes };
+  const progress = { phase: 'sending' as const, lines: 0, bytesRead: 0, totalBytes };
   const every = options.progressEvery ?? 5000;
   let sent = 0;
   try {
@@ -93,7 +92,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
     client.destroy();
   }
   options.onProgress?.({ ...progress, bytesRead: totalBytes });
-  const flushed = await connection.flush();
+  const flushed = await whileReporting(connection, connection.flush(), options.onProgress);
   return {
     lines: progress.lines,
     sent,
@@ -103,6 +102,29 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
     summaries: flushed.summaries,
     elapsedMs: performance.now() - started,
   };
+}
+
+const DELIVERY_PROGRESS_MS = 1_000;
+
+/** Reports the records still to deliver every second until `work` settles. */
+async function whileReporting<T>(
+  connection: PipelineConnection,
+  work: Promise<T>,
+  onProgress: ((progress: ReplayProgress) => void) | undefined,
+): Promise<T> {
+  if (onProgress === undefined) return work;
+  const report = () =>
+    connection.stats().then(
+      ({ pending }) => onProgress({ phase: 'delivering', pending }),
+      () => undefined,
+    );
+  await report();
+  const timer = setInterval(report, DELIVERY_PROGRESS_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** An event to track, or why the line is not one. */

@@ -32,6 +32,8 @@ export interface Traffic {
   tally: TrafficTally;
 }
 
+export const DEFAULT_ADVERTISERS = 60;
+
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 
@@ -63,7 +65,7 @@ interface Advertiser {
  */
 export function generateTraffic(options: TrafficOptions): Traffic {
   const random = new SeededRandom(options.seed ?? 7);
-  const advertisers = makeAdvertisers(random, options.advertisers ?? 60);
+  const advertisers = makeAdvertisers(random, options.advertisers ?? DEFAULT_ADVERTISERS);
   const popularity = advertisers.map((_, i) => 1 / (i + 1) ** 0.8);
   const start = options.end - DAY_MS;
   const events: WireEvent[] = [];
