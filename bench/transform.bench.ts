@@ -1,6 +1,7 @@
 // The transform handler on a Firehose-sized batch, against a floor measured in the same run:
 // base64-decoding and JSON.parse-ing the same records, the least any transform must do.
 import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import type { WireEvent } from '../contract';
@@ -164,6 +165,8 @@ export const transformBench: BenchSuite = {
     const payloadBytes = JSON.stringify(event).length;
     const meanRecordBytes =
       event.records.reduce((sum, r) => sum + Buffer.byteLength(r.data, 'base64'), 0) / count;
+    // Other work on the machine moves both numbers; the ratio, measured in the same run, moves least.
+    console.log(`load average (1 min) ${(loadavg()[0] ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
     console.log(
       `batch: ${count} records, ${mb(payloadBytes)} invocation payload, ${meanRecordBytes.toFixed(0)} bytes per event`,
     );

@@ -9,6 +9,8 @@ export interface TransformConfig {
   futureToleranceMs: number;
   /** Distinct user agents whose parse is remembered (real traffic repeats a few hundred UAs). */
   userAgentCacheSize: number;
+  /** Distinct URLs (without query and fragment) whose parse is remembered. */
+  urlCacheSize: number;
   /** CloudWatch namespace for the outcome metrics. */
   metricsNamespace: string;
   /** The `service` dimension and log field. */
@@ -17,6 +19,8 @@ export interface TransformConfig {
 
 export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 3600;
 export const DEFAULT_USER_AGENT_CACHE_SIZE = 2000;
+export const DEFAULT_URL_CACHE_SIZE = 10_000;
+const MAX_CACHE = 1_000_000;
 
 /** Thrown at start-up for a bad environment variable; the message names the variable and the allowed values. */
 export class ConfigError extends Error {
@@ -34,8 +38,9 @@ export function readTransformConfig(env: Record<string, string | undefined>): Tr
       'USER_AGENT_CACHE_SIZE',
       DEFAULT_USER_AGENT_CACHE_SIZE,
       1,
-      1_000_000,
+      MAX_CACHE,
     ),
+    urlCacheSize: wholeNumber(env, 'URL_CACHE_SIZE', DEFAULT_URL_CACHE_SIZE, 1, MAX_CACHE),
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'Clickstream',
     serviceName: env.POWERTOOLS_SERVICE_NAME || 'clickstream-transform',
   };

@@ -3,9 +3,8 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { FirehoseTransformationEvent, FirehoseTransformationResult } from 'aws-lambda';
 import { readTransformConfig } from './config';
 import { logRefusals, publishTally } from './observability';
-import type { Enrichers } from './stored-event';
+import { createEnrichers, type Enrichers } from './stored-event';
 import { type RefusalSink, transformBatch } from './transform-batch';
-import { UserAgentParser } from './user-agent';
 
 export type TransformHandler = (event: FirehoseTransformationEvent) => Promise<FirehoseTransformationResult>;
 
@@ -23,7 +22,7 @@ interface Runtime {
 function createRuntime(): Runtime {
   const config = readTransformConfig(process.env);
   return {
-    enrichers: { config, userAgents: new UserAgentParser(config.userAgentCacheSize) },
+    enrichers: createEnrichers(config),
     logger: new Logger({ serviceName: config.serviceName }),
     metrics: new Metrics({ namespace: config.metricsNamespace, serviceName: config.serviceName }),
   };

@@ -3,12 +3,22 @@ import type { TransformConfig } from './config';
 import type { EventTimes } from './event-times';
 import { flattenProperties } from './flatten-properties';
 import { storedIp } from './ip-address';
-import { urlFields } from './url-parts';
-import type { UserAgentParser } from './user-agent';
+import { UrlParser } from './url-parts';
+import { UserAgentParser } from './user-agent';
 
 export interface Enrichers {
   config: TransformConfig;
   userAgents: UserAgentParser;
+  urls: UrlParser;
+}
+
+/** The enrichers for a configuration; their caches live as long as the returned object. */
+export function createEnrichers(config: TransformConfig): Enrichers {
+  return {
+    config,
+    userAgents: new UserAgentParser(config.userAgentCacheSize),
+    urls: new UrlParser(config.urlCacheSize),
+  };
 }
 
 /**
@@ -19,7 +29,7 @@ export interface Enrichers {
  */
 export function toStoredEvent(event: WireEvent, times: EventTimes, enrichers: Enrichers): StoredEvent {
   const ua = event.user_agent === undefined ? undefined : enrichers.userAgents.fieldsFor(event.user_agent);
-  const url = event.url === undefined ? undefined : urlFields(event.url);
+  const url = event.url === undefined ? undefined : enrichers.urls.fieldsFor(event.url);
   return {
     event_id: event.event_id,
     event_type: event.event_type,

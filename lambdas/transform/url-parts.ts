@@ -1,10 +1,37 @@
 import type { StoredEvent } from '../../contract';
+import { LruCache } from './lru-cache';
 
 export type UrlFields = Pick<StoredEvent, 'url_host' | 'url_path'>;
 
 const NO_FIELDS: UrlFields = Object.freeze({});
 const MAX_HOST = 256;
 const MAX_PATH = 8192;
+
+/**
+ * URL fields with the parse of each distinct address (the URL up to its query or fragment, which
+ * alone decides host and path) remembered: pages repeat far more than their query strings do, and
+ * a WHATWG parse is one of the costlier steps of the transform.
+ */
+export class UrlParser {
+  private readonly cache: LruCache<UrlFields>;
+
+  constructor(capacity: number) {
+    this.cache = new LruCache(capacity);
+  }
+
+  fieldsFor(url: string): UrlFields {
+    const end = addressEnd(url);
+    return this.cache.get(end === url.length ? url : url.slice(0, end), urlFields);
+  }
+}
+
+/** Where the query or fragment starts: the first `?` or `#` ends the host and the path alike. */
+function addressEnd(url: string): number {
+  const query = url.indexOf('?');
+  const fragment = url.indexOf('#');
+  if (query === -1) return fragment === -1 ? url.length : fragment;
+  return fragment === -1 ? query : Math.min(query, fragment);
+}
 
 /**
  * Host (lower-cased by the WHATWG parser) and path of an absolute URL. A URL that does not parse,

@@ -1,6 +1,7 @@
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import type { StoredEvent } from '../../contract';
+import { LruCache } from './lru-cache';
 
 /** The enrichment fields derived from user_agent. */
 export type UserAgentFields = Pick<
@@ -46,25 +47,14 @@ const MAX_ENRICHED_TEXT = 256;
  * microseconds, and real traffic repeats a few hundred user agents.
  */
 export class UserAgentParser {
-  private readonly cache = new Map<string, UserAgentFields>();
+  private readonly cache: LruCache<UserAgentFields>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.cache = new LruCache(capacity);
+  }
 
   fieldsFor(userAgent: string): UserAgentFields {
-    const cached = this.cache.get(userAgent);
-    if (cached !== undefined) {
-      // Re-inserting moves the entry to the back of the Map's insertion order: the eviction order.
-      this.cache.delete(userAgent);
-      this.cache.set(userAgent, cached);
-      return cached;
-    }
-    const fields = parseUserAgent(userAgent);
-    if (this.cache.size >= this.capacity) {
-      const oldest = this.cache.keys().next();
-      if (oldest.done !== true) this.cache.delete(oldest.value);
-    }
-    this.cache.set(userAgent, fields);
-    return fields;
+    return this.cache.get(userAgent, parseUserAgent);
   }
 }
 

@@ -7,6 +7,7 @@ describe('readTransformConfig', () => {
       ipAnonymisation: 'truncate',
       futureToleranceMs: 3_600_000,
       userAgentCacheSize: 2000,
+      urlCacheSize: 10_000,
       metricsNamespace: 'Clickstream',
       serviceName: 'clickstream-transform',
     });
@@ -17,6 +18,7 @@ describe('readTransformConfig', () => {
       IP_ANONYMISATION: 'Keep',
       FUTURE_TOLERANCE_SECONDS: '300',
       USER_AGENT_CACHE_SIZE: '50',
+      URL_CACHE_SIZE: '70',
       POWERTOOLS_METRICS_NAMESPACE: 'Ads',
       POWERTOOLS_SERVICE_NAME: 'transform',
     });
@@ -25,6 +27,7 @@ describe('readTransformConfig', () => {
       ipAnonymisation: 'keep',
       futureToleranceMs: 300_000,
       userAgentCacheSize: 50,
+      urlCacheSize: 70,
       metricsNamespace: 'Ads',
       serviceName: 'transform',
     });

@@ -5,8 +5,7 @@ import type {
   FirehoseTransformationResultRecord,
 } from 'aws-lambda';
 import { readTransformConfig } from '../../../lambdas/transform/config';
-import type { Enrichers } from '../../../lambdas/transform/stored-event';
-import { UserAgentParser } from '../../../lambdas/transform/user-agent';
+import { createEnrichers, type Enrichers } from '../../../lambdas/transform/stored-event';
 
 /** 2026-11-22T07:40:00.000Z: a little after validEvent()'s event_time. */
 export const ARRIVAL_MS = Date.UTC(2026, 10, 22, 7, 40);
@@ -50,6 +49,5 @@ export function storedOf(result: FirehoseTransformationResultRecord | undefined)
 }
 
 export function enrichersFor(env: Record<string, string> = {}): Enrichers {
-  const config = readTransformConfig(env);
-  return { config, userAgents: new UserAgentParser(config.userAgentCacheSize) };
+  return createEnrichers(readTransformConfig(env));
 }

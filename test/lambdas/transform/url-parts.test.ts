@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { urlFields } from '../../../lambdas/transform/url-parts';
+import { UrlParser, urlFields } from '../../../lambdas/transform/url-parts';
 
 describe('urlFields', () => {
   it.each([
@@ -24,5 +25,32 @@ describe('urlFields', () => {
 
   it('keeps the host but not a path longer than the column once percent-encoded', () => {
     expect(urlFields(`https://example.com/${'a '.repeat(3000)}x`)).toEqual({ url_host: 'example.com' });
+  });
+});
+
+describe('UrlParser', () => {
+  it('gives, from its cache keyed by the URL without query and fragment, what parsing the whole URL gives', () => {
+    const parser = new UrlParser(5);
+    const urls = fc.oneof(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.webUrl().chain((url) => fc.string({ maxLength: 12 }).map((tail) => `${url}${tail}`)),
+      fc.string({ maxLength: 40 }),
+    );
+
+    fc.assert(
+      fc.property(urls, (url) => {
+        expect(parser.fieldsFor(url)).toEqual(urlFields(url));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it.each([
+    ['https://example.com/a?x=1', 'https://example.com/a?y=2'],
+    ['https://example.com/a#x', 'https://example.com/a?q#y'],
+  ])('answers %s and %s alike', (first, second) => {
+    const parser = new UrlParser(5);
+
+    expect(parser.fieldsFor(second)).toEqual(parser.fieldsFor(first));
   });
 });

@@ -62,16 +62,4 @@ describe('UserAgentParser', () => {
 
     expect(parser.fieldsFor('curl/8.5.0')).toBe(first);
   });
-
-  it('forgets the least recently used user agent when full', () => {
-    const parser = new UserAgentParser(2);
-    const a = parser.fieldsFor('agent-a');
-    const b = parser.fieldsFor('agent-b');
-    parser.fieldsFor('agent-a');
-
-    parser.fieldsFor('agent-c');
-
-    expect(parser.fieldsFor('agent-a')).toBe(a);
-    expect(parser.fieldsFor('agent-b')).not.toBe(b);
-  });
 });
