@@ -14,11 +14,11 @@ export type Encoding = ({ ok: true } & EncodedEvent) | ({ ok: false } & Refusal)
  * the result against the shared contract and serialises it once. The bytes are produced here, at
  * `track` time, so a caller changing its object afterwards cannot change what is sent.
  */
-export function encodeEvent(input: unknown, newEventId: () => string, sentAt: number): Encoding {
+export function encodeEvent(input: unknown, newEventId: (nowMs: number) => string, now: number): Encoding {
   const event = isObject(input) ? Object.assign({}, input) : input;
   if (isObject(event)) {
-    if (event.event_id === undefined) event.event_id = newEventId();
-    if (event.sent_at === undefined) event.sent_at = sentAt;
+    if (event.event_id === undefined) event.event_id = newEventId(now);
+    if (event.sent_at === undefined) event.sent_at = now;
   }
   const validation = validateWireEvent(event);
   if (!validation.ok) return validation;
