@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
-import type { WireEvent } from '../contract';
+import { validateWireEvent, type WireEvent } from '../contract';
 import type { BenchSuite } from './suites';
 
 /** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
@@ -102,16 +102,22 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-async function timeRuns(run: () => unknown | Promise<unknown>): Promise<number> {
-  const runs: number[] = [];
+/**
+ * Median seconds of each named run. The runs alternate (a, b, c, a, b, c, ...) so that a change in
+ * the machine's load during the bench touches all of them alike.
+ */
+async function timeInterleaved(runs: Record<string, () => unknown>): Promise<Record<string, number>> {
+  const seconds: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
   for (let i = 0; i < WARMUP_RUNS + MEASURED_RUNS; i++) {
-    globalThis.gc?.();
-    const start = process.hrtime.bigint();
-    await run();
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-    if (i >= WARMUP_RUNS) runs.push(elapsed);
+    for (const [name, run] of Object.entries(runs)) {
+      globalThis.gc?.();
+      const start = process.hrtime.bigint();
+      await run();
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+      if (i >= WARMUP_RUNS) seconds[name]?.push(elapsed);
+    }
   }
-  return median(runs);
+  return Object.fromEntries(Object.entries(seconds).map(([name, values]) => [name, median(values)]));
 }
 
 function silenceObservability(): void {
@@ -175,18 +181,33 @@ export const transformBench: BenchSuite = {
     const ok = result.records.filter((r) => r.result === 'Ok').length;
     console.log(`outcomes: ${ok} Ok of ${count} (the batch is all valid, so anything else is a bug)`);
 
-    const floorSeconds = await timeRuns(() => floor(event));
-    const handlerSeconds = await timeRuns(() => handler(event));
-    const floorRate = count / floorSeconds;
-    const handlerRate = count / handlerSeconds;
+    // Inputs for the stage timings: what the floor parses and what the handler emits.
+    const parsed = event.records.map((r) => JSON.parse(Buffer.from(r.data, 'base64').toString('utf8')));
+    const lines = result.records.map((r) => Buffer.from(r.data ?? '', 'base64').toString('utf8'));
+    const stored = lines.map((line) => JSON.parse(line));
+    const seconds = await timeInterleaved({
+      floor: () => floor(event),
+      handler: () => handler(event),
+      validate: () => parsed.forEach((value) => validateWireEvent(value)),
+      serialise: () => stored.forEach((value) => JSON.stringify(value)),
+      encode: () => lines.forEach((line) => Buffer.from(line, 'utf8').toString('base64')),
+    });
+    const rate = (name: string) => count / (seconds[name] ?? Number.NaN);
+    const timesFloor = (name: string) =>
+      `${((seconds[name] ?? Number.NaN) / (seconds.floor ?? Number.NaN)).toFixed(2)}x`;
     console.log(
-      `floor (base64 decode + JSON.parse): ${Math.round(floorRate).toLocaleString('en')} records/s`,
+      `floor (base64 decode + JSON.parse): ${Math.round(rate('floor')).toLocaleString('en')} records/s`,
     );
     console.log(
-      `handler:                            ${Math.round(handlerRate).toLocaleString('en')} records/s`,
+      `handler:                            ${Math.round(rate('handler')).toLocaleString('en')} records/s`,
     );
     console.log(
-      `ratio handler/floor: ${((handlerRate / floorRate) * 100).toFixed(0)}% (target >= 60%); median of ${MEASURED_RUNS} runs after ${WARMUP_RUNS} warm-up runs`,
+      `ratio handler/floor: ${((rate('handler') / rate('floor')) * 100).toFixed(0)}% (target >= 60%); medians of ${MEASURED_RUNS} interleaved runs after ${WARMUP_RUNS} warm-up runs`,
+    );
+    console.log(
+      `time of single steps of the handler, in floors: validateWireEvent ${timesFloor('validate')}, ` +
+        `JSON.stringify of the stored records ${timesFloor('serialise')}, base64 of the output ${timesFloor('encode')}; ` +
+        `the handler as a whole ${timesFloor('handler')}`,
     );
 
     const memory = measureMemoryInChild();
