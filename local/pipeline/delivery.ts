@@ -3,14 +3,8 @@ import { gzip as gzipCallback } from 'node:zlib';
 import { v5 as uuidV5 } from 'uuid';
 import { errorsPrefixFor, eventsPrefixFor, type FailedRecord, type StoredEvent } from '../../contract';
 import type { ObjectStore } from '../lake/object-store';
-import { refusalReasons } from './refusal-reasons';
 import type { Segment } from './spool';
-import {
-  invokeTransform,
-  PROCESSING_ERRORS,
-  type RecordOutcome,
-  type TransformTarget,
-} from './transform-invoker';
+import { invokeTransform, type RecordOutcome, type TransformTarget } from './transform-invoker';
 
 const gzip = promisify(gzipCallback);
 
@@ -27,6 +21,11 @@ export interface DeliveryTargets {
   index: EventSink;
   /** Records per processor invocation; Firehose's processor buffer is at most 3 MB. @default 3 MiB of data */
   maxInvocationBytes?: number;
+  /**
+   * Why the processor refused records, by recordId, as the transform's `onRefused` sink reports
+   * them (on AWS they are in its logs). Delivery reads and removes the entries of its records.
+   */
+  refusals?: Map<string, string>;
   now?: () => number;
 }
 
@@ -83,13 +82,6 @@ export async function deliverSegment(segment: Segment, targets: DeliveryTargets)
   const delivered: Buffer[] = [];
   const failures: FailedRecord[] = [];
   const attemptEnded = (targets.now ?? Date.now)();
-  const reasons = refusalReasons(
-    outcomes.flatMap((o) =>
-      o.result === 'ProcessingFailed' && o.errorCode === PROCESSING_ERRORS.failedStatus.code
-        ? [o.record]
-        : [],
-    ),
-  );
   for (const outcome of outcomes) {
     if (outcome.result === 'Ok') {
       report.ok += 1;
@@ -102,7 +94,7 @@ export async function deliverSegment(segment: Segment, targets: DeliveryTargets)
       report.dropped += 1;
     } else {
       report.failed += 1;
-      const reason = reasons.get(outcome.record.id) ?? outcome.errorCode;
+      const reason = targets.refusals?.get(outcome.record.id) ?? outcome.errorCode;
       report.failedByReason[reason] = (report.failedByReason[reason] ?? 0) + 1;
       failures.push({
         attemptsMade: outcome.attemptsMade,
@@ -115,6 +107,7 @@ export async function deliverSegment(segment: Segment, targets: DeliveryTargets)
       });
     }
   }
+  for (const record of segment.records) targets.refusals?.delete(record.id);
   const oldest = segment.records.reduce((min, r) => Math.min(min, r.arrivedAt), Number.POSITIVE_INFINITY);
   if (delivered.length > 0) {
     const key = `${eventsPrefixFor(oldest)}${objectName(targets.streamName, oldest, segment.id, 'events')}`;

@@ -67,7 +67,13 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
     }
     const arrivedAt = (this.options.now ?? Date.now)();
     const records: SpooledRecord[] = data.map((d) => ({ id: recordId(), arrivedAt, data: d }));
-    await this.options.spool.append(records);
+    try {
+      await this.options.spool.append(records);
+    } catch (error) {
+      // Not the client's fault, and nothing was acknowledged: it may retry.
+      this.options.onDeliveryError?.(error);
+      throw new FirehoseApiError('ServiceUnavailableException', 'the records could not be stored; retry');
+    }
     this.accepted += records.length;
     if (this.options.spool.openBytes >= this.options.buffering.sizeBytes) this.flushInBackground();
     else this.timer ??= setTimeout(() => this.flushInBackground(), this.options.buffering.intervalMs).unref();

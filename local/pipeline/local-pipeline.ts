@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { handler as transformHandler } from '../../lambdas/transform/handler';
+import { createTransformHandler } from '../../lambdas/transform/handler';
 import { LocalDatabase } from '../duckdb/database';
 import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
 import { startFirehoseEndpoint } from '../firehose-endpoint/server';
@@ -32,7 +32,7 @@ export interface LocalPipelineOptions {
   latenessHorizonMinutes?: number;
   /** @default 'us-east-1' */
   region?: string;
-  /** The processor; the real transform Lambda's handler unless a test replaces it. */
+  /** The processor; the real transform Lambda's handler (reporting its refusal reasons) unless a test replaces it. */
   transform?: TransformHandler;
   /** Problems worth a line on stderr (a delivery retried, a summary run failed). */
   onProblem?: (message: string) => void;
@@ -115,6 +115,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       pending: 0,
     };
     const touched: TouchedWindows = new Map();
+    const refusals = new Map<string, string>();
     const { spool, recovered } = await Spool.open(layout.spool(streamName));
     const stream = new LocalDeliveryStream({
       streamName,
@@ -126,8 +127,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       buffering: options.buffering ?? DEFAULT_BUFFERING,
       lake: new LakeDirectory(layout.lake),
       index: eventIndex,
+      refusals,
       transform: {
-        handler: options.transform ?? transformHandler,
+        handler:
+          options.transform ??
+          createTransformHandler({
+            onRefused: (recordId, refusal) => refusals.set(recordId, refusal.reason),
+          }),
         region,
         deliveryStreamArn: `arn:aws:firehose:${region}:${ACCOUNT_ID}:deliverystream/${streamName}`,
         lambdaArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:clickstream-transform`,

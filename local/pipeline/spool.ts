@@ -132,7 +132,7 @@ export class Spool {
     const open = this.open;
     const text = batch.flatMap((append) => append.records.map(encodeLine)).join('');
     try {
-      await open.file.write(text);
+      await open.file.appendFile(text);
       await open.file.datasync();
       open.size += Buffer.byteLength(text);
     } catch (error) {

@@ -28,6 +28,7 @@ export interface BackfillOutcome {
  */
 export class SummaryWorker {
   private timer: NodeJS.Timeout | undefined;
+  private scheduledRunBusy = false;
   private running: Promise<unknown> = Promise.resolve();
   private readonly clock: Clock;
 
@@ -38,7 +39,14 @@ export class SummaryWorker {
   start(): void {
     if (this.options.intervalSeconds <= 0) return;
     this.timer = setInterval(() => {
-      this.runNow().then(this.options.onRun, this.options.onError);
+      // A run longer than the interval makes the next tick wait rather than pile up runs.
+      if (this.scheduledRunBusy) return;
+      this.scheduledRunBusy = true;
+      this.runNow()
+        .then(this.options.onRun, this.options.onError)
+        .finally(() => {
+          this.scheduledRunBusy = false;
+        });
     }, this.options.intervalSeconds * 1000).unref();
   }
 

@@ -144,7 +144,7 @@ function isResultRecord(value: unknown): value is FirehoseTransformationResultRe
   );
 }
 
-// Firehose invokes the processor with a 5-minute timeout at most (its Lambda processors allow up to 5 minutes).
+// What getRemainingTimeInMillis counts down from: Firehose gives a Lambda processor at most 5 minutes.
 const INVOCATION_BUDGET_MS = 300_000;
 
 function lambdaContext(target: TransformTarget): Context {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailedRecord, type StoredEvent, validateStoredEvent } from '../../../contract';
-import { handler } from '../../../lambdas/transform/handler';
+import { createTransformHandler } from '../../../lambdas/transform/handler';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
 import { type DeliveryTargets, deliverSegment, type EventSink } from '../../../local/pipeline/delivery';
 import type { Segment } from '../../../local/pipeline/spool';
@@ -42,6 +42,7 @@ describe('deliverSegment', () => {
   let lake: LakeDirectory;
   let index: FakeIndex;
   let targets: DeliveryTargets;
+  let refusals: Map<string, string>;
 
   const read = async (key: string) =>
     gunzipSync(await lake.get(key))
@@ -54,7 +55,10 @@ describe('deliverSegment', () => {
     root = await mkdtemp(join(tmpdir(), 'delivery-'));
     lake = new LakeDirectory(root);
     index = new FakeIndex();
+    refusals = new Map();
+    const handler = createTransformHandler({ onRefused: (id, refusal) => refusals.set(id, refusal.reason) });
     targets = {
+      refusals,
       streamName: 'clickstream-events',
       lake,
       index,
@@ -109,6 +113,7 @@ describe('deliverSegment', () => {
       })),
     );
     expect(report.failedByReason).toEqual({ invalid_json: 1, invalid_advertiser_id: 1 });
+    expect(refusals.size).toBe(0);
     expect([...index.ids]).toEqual(['e1']);
   });
 
@@ -162,9 +167,10 @@ describe('deliverSegment', () => {
 
   it('splits a large segment into several processor invocations and still writes one object', async () => {
     const invocations: number[] = [];
+    const real = createTransformHandler();
     const counting: TransformHandler = async (e) => {
       invocations.push(e.records.length);
-      return handler(e);
+      return real(e);
     };
     const lines = Array.from({ length: 10 }, (_, i) => event(`e${i}`));
 
