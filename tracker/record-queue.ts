@@ -1,8 +1,8 @@
-import type { EncodedEvent } from './encode';
-
 /** An accepted event on its way to Firehose. `seq` orders events by `track` call; flush waits on it. */
-export interface OutgoingRecord extends EncodedEvent {
+export interface OutgoingRecord {
   readonly seq: number;
+  /** The wire bytes: one JSON line ending in a newline. */
+  readonly data: Buffer;
 }
 
 /**

@@ -122,10 +122,10 @@ class BatchingTracker implements Tracker {
       const { maxQueueEvents, maxQueueBytes } = this.#options;
       return this.#refuse(
         'queue_full',
-        `the tracker already holds ${this.#heldEvents} events (${this.#heldBytes} bytes), its limit (maxQueueEvents ${maxQueueEvents}, maxQueueBytes ${maxQueueBytes})`,
+        `the tracker is full (${this.#heldEvents} events, ${this.#heldBytes} bytes; maxQueueEvents ${maxQueueEvents}, maxQueueBytes ${maxQueueBytes}) and the event was not kept`,
       );
     }
-    this.#queue.push({ seq: ++this.#lastSeq, eventId: encoded.eventId, data: encoded.data });
+    this.#queue.push({ seq: ++this.#lastSeq, data: encoded.data });
     this.#heldEvents++;
     this.#heldBytes += encoded.data.length;
     this.#counts.accepted++;

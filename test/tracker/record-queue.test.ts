@@ -4,7 +4,6 @@ import { type OutgoingRecord, RecordQueue } from '../../tracker/record-queue';
 
 const record = (seq: number, bytes: number): OutgoingRecord => ({
   seq,
-  eventId: `e${seq}`,
   data: Buffer.alloc(bytes),
 });
 

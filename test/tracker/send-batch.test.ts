@@ -12,7 +12,6 @@ const client = new FirehoseClient({
 });
 const records: OutgoingRecord[] = [0, 1, 2].map((i) => ({
   seq: i + 1,
-  eventId: `event-${i}`,
   data: Buffer.from(`{"n":${i}}\n`),
 }));
 const live = () => new AbortController().signal;
