@@ -258,6 +258,7 @@ class BatchingTracker implements Tracker {
           break;
         }
         const sent = batch.records.length;
+        if (attempt > 1) this.#counts.retried += sent;
         this.#counts.inFlight += sent;
         const outcome = await this.#attempt(batch.records, signal);
         this.#counts.inFlight -= sent;
@@ -265,7 +266,6 @@ class BatchingTracker implements Tracker {
         batch.records = again;
         this.#settleWaiters();
         if (again.length === 0) break;
-        this.#counts.retried += again.length;
         await this.#timers.sleep(backoffDelayMs(attempt, retry, Math.random), signal);
       }
     } finally {
