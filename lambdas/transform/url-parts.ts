@@ -6,6 +6,8 @@ export type UrlFields = Pick<StoredEvent, 'url_host' | 'url_path'>;
 const NO_FIELDS: UrlFields = Object.freeze({});
 const MAX_HOST = 256;
 const MAX_PATH = 8192;
+// Longer addresses are parsed without caching, so the cache's memory stays bounded (entries x this).
+const MAX_CACHED_ADDRESS = 1024;
 
 /**
  * URL fields with the parse of each distinct address (the URL up to its query or fragment, which
@@ -21,6 +23,7 @@ export class UrlParser {
 
   fieldsFor(url: string): UrlFields {
     const end = addressEnd(url);
+    if (end > MAX_CACHED_ADDRESS) return urlFields(url);
     return this.cache.get(end === url.length ? url : url.slice(0, end), urlFields);
   }
 }

@@ -35,6 +35,7 @@ describe('UrlParser', () => {
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
       fc.webUrl().chain((url) => fc.string({ maxLength: 12 }).map((tail) => `${url}${tail}`)),
       fc.string({ maxLength: 40 }),
+      fc.webUrl().map((url) => `${url}/${'segment/'.repeat(200)}?q`),
     );
 
     fc.assert(
