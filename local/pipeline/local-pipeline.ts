@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { createTransformHandler } from '../../lambdas/transform/handler';
 import { LocalDatabase } from '../duckdb/database';
 import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
@@ -164,6 +165,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       local: {
         Flush: async () => ({ ...(await flush()) }),
         Stats: async () => ({ ...snapshot(stats, stream) }),
+        Describe: async () => ({ dataDir: resolve(options.dataDir), streamName }),
       },
       onInternalError: (error) => problem(`endpoint error: ${messageOf(error)}`),
     });

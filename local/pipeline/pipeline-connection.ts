@@ -1,5 +1,10 @@
-import type { FlushReport, LocalPipelineOptions, PipelineStats } from './local-pipeline';
-import { DEFAULT_STREAM_NAME, startLocalPipeline } from './local-pipeline';
+import { resolve } from 'node:path';
+import {
+  type FlushReport,
+  type LocalPipelineOptions,
+  type PipelineStats,
+  startLocalPipeline,
+} from './local-pipeline';
 
 /** The default `clickstream serve` port, where replay and demo look for a running endpoint first. */
 export const DEFAULT_PORT = 4573;
@@ -17,23 +22,30 @@ export interface PipelineConnection {
 }
 
 export interface ConnectOptions extends LocalPipelineOptions {
-  /** Send to this endpoint; fail if it does not answer. Without it, the default port is tried first. */
+  /** Send to this endpoint; fail if it does not answer. */
   endpointUrl?: string;
 }
 
 const PROBE_TIMEOUT_MS = 1_000;
 
 /**
- * Connects to the local endpoint at `endpointUrl` (or at the default port, when one answers there),
- * or else starts the pipeline in this process on `dataDir`.
+ * Connects to the endpoint at `endpointUrl`, or else to a `clickstream serve` on the default port
+ * that serves the same data dir, or else starts the pipeline in this process on `dataDir`.
  */
 export async function connectOrStart(options: ConnectOptions): Promise<PipelineConnection> {
-  const explicit = options.endpointUrl;
-  const url = explicit ?? `http://127.0.0.1:${DEFAULT_PORT}`;
-  const remote = await probe(url);
-  if (remote !== undefined) return remoteConnection(url, options.streamName ?? DEFAULT_STREAM_NAME);
-  if (explicit !== undefined) {
-    throw new Error(`no clickstream endpoint answers at ${explicit} (start one with: clickstream serve)`);
+  if (options.endpointUrl !== undefined) {
+    const served = await probe(options.endpointUrl);
+    if (served === undefined) {
+      throw new Error(
+        `no clickstream endpoint answers at ${options.endpointUrl} (start one with: clickstream serve)`,
+      );
+    }
+    return remoteConnection(options.endpointUrl, served.streamName);
+  }
+  const url = `http://127.0.0.1:${DEFAULT_PORT}`;
+  const served = await probe(url);
+  if (served !== undefined && served.dataDir === resolve(options.dataDir)) {
+    return remoteConnection(url, served.streamName);
   }
   return startInProcess(options);
 }
@@ -64,9 +76,10 @@ function remoteConnection(url: string, streamName: string): PipelineConnection {
   };
 }
 
-async function probe(url: string): Promise<PipelineStats | undefined> {
+/** What a running pipeline says about itself, or undefined when no clickstream endpoint answers. */
+async function probe(url: string): Promise<{ dataDir: string; streamName: string } | undefined> {
   try {
-    return await callLocal<PipelineStats>(url, 'Stats', AbortSignal.timeout(PROBE_TIMEOUT_MS));
+    return await callLocal(url, 'Describe', AbortSignal.timeout(PROBE_TIMEOUT_MS));
   } catch {
     return undefined;
   }
