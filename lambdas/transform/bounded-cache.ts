@@ -1,20 +1,16 @@
 /**
- * A bounded least-recently-used cache for pure, costly derivations of repeated strings (user
- * agents, URLs). A Map keeps insertion order, so re-inserting on a hit makes its first key the
- * least recently used one.
+ * A bounded cache for pure, costly derivations of repeated strings (user agents, URLs). When full
+ * it forgets its oldest entry. Refreshing an entry on every hit (true LRU) costs a Map delete and
+ * insert per record, more than re-deriving a popular key once per `capacity` new keys.
  */
-export class LruCache<V> {
+export class BoundedCache<V> {
   private readonly entries = new Map<string, V>();
 
   constructor(private readonly capacity: number) {}
 
   get(key: string, derive: (key: string) => V): V {
     const cached = this.entries.get(key);
-    if (cached !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, cached);
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const value = derive(key);
     if (this.entries.size >= this.capacity) {
       const oldest = this.entries.keys().next();

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../contract';
-import { LruCache } from './lru-cache';
+import { BoundedCache } from './bounded-cache';
 
 export type UrlFields = Pick<StoredEvent, 'url_host' | 'url_path'>;
 
@@ -15,10 +15,10 @@ const MAX_CACHED_ADDRESS = 1024;
  * a WHATWG parse is one of the costlier steps of the transform.
  */
 export class UrlParser {
-  private readonly cache: LruCache<UrlFields>;
+  private readonly cache: BoundedCache<UrlFields>;
 
   constructor(capacity: number) {
-    this.cache = new LruCache(capacity);
+    this.cache = new BoundedCache(capacity);
   }
 
   fieldsFor(url: string): UrlFields {

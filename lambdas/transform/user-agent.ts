@@ -1,7 +1,7 @@
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import type { StoredEvent } from '../../contract';
-import { LruCache } from './lru-cache';
+import { BoundedCache } from './bounded-cache';
 
 /** The enrichment fields derived from user_agent. */
 export type UserAgentFields = Pick<
@@ -43,14 +43,14 @@ const DESKTOP_OS: ReadonlySet<string> = new Set([
 const MAX_ENRICHED_TEXT = 256;
 
 /**
- * Parses user agents with a bounded least-recently-used cache: a parse costs tens of
+ * Parses user agents with a bounded cache: a parse costs tens of
  * microseconds, and real traffic repeats a few hundred user agents.
  */
 export class UserAgentParser {
-  private readonly cache: LruCache<UserAgentFields>;
+  private readonly cache: BoundedCache<UserAgentFields>;
 
   constructor(capacity: number) {
-    this.cache = new LruCache(capacity);
+    this.cache = new BoundedCache(capacity);
   }
 
   fieldsFor(userAgent: string): UserAgentFields {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { LruCache } from '../../../lambdas/transform/lru-cache';
+import { BoundedCache } from '../../../lambdas/transform/bounded-cache';
 
-describe('LruCache', () => {
+describe('BoundedCache', () => {
   it('derives a value once per key while it is cached', () => {
-    const cache = new LruCache<string>(10);
+    const cache = new BoundedCache<string>(10);
     const derived: string[] = [];
     const derive = (key: string) => {
       derived.push(key);
@@ -16,18 +16,17 @@ describe('LruCache', () => {
     expect(derived).toEqual(['a', 'b']);
   });
 
-  it('forgets the least recently used key when full', () => {
-    const cache = new LruCache<number>(2);
+  it('forgets its oldest key when full', () => {
+    const cache = new BoundedCache<number>(2);
     const derived: string[] = [];
     const derive = (key: string) => derived.push(key);
     cache.get('a', derive);
     cache.get('b', derive);
-    cache.get('a', derive);
 
     cache.get('c', derive);
-    cache.get('a', derive);
     cache.get('b', derive);
+    cache.get('a', derive);
 
-    expect(derived).toEqual(['a', 'b', 'c', 'b']);
+    expect(derived).toEqual(['a', 'b', 'c', 'a']);
   });
 });
