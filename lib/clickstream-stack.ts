@@ -110,6 +110,7 @@ export class ClickstreamStack extends Stack {
       deliveryStreamName: this.delivery.deliveryStreamName,
       transform: this.transform.function,
       domain: this.domain,
+      destroyOnRemoval,
     });
     this.alarmTopic = this.monitoring.topic;
 

@@ -60,7 +60,12 @@ export interface TransformConfig {
   readonly timeoutSeconds: number;
 }
 
+/** Engine versions the setup supports: flat_object needs 2.7+; Firehose must support the version too. */
+export const OPENSEARCH_ENGINE_VERSIONS = ['2.19', '3.1', '3.3'] as const;
+
 export interface OpenSearchConfig {
+  /** OpenSearch engine version (one of OPENSEARCH_ENGINE_VERSIONS). */
+  readonly engineVersion: (typeof OPENSEARCH_ENGINE_VERSIONS)[number];
   /** Data node instance type, e.g. `r7g.large.search`. */
   readonly instanceType: string;
   readonly instanceCount: number;
@@ -121,6 +126,7 @@ const DEV: StageDefaults = {
   },
   transform: { memoryMiB: 1024, timeoutSeconds: 60 },
   opensearch: {
+    engineVersion: '3.3',
     instanceType: 'm7g.medium.search',
     instanceCount: 1,
     volumeSizeGiB: 20,
@@ -156,6 +162,7 @@ const PROD: StageDefaults = {
   },
   transform: { memoryMiB: 1024, timeoutSeconds: 60 },
   opensearch: {
+    engineVersion: '3.3',
     instanceType: 'r7g.large.search',
     instanceCount: 3,
     volumeSizeGiB: 200,
@@ -308,6 +315,12 @@ function validate(config: StageConfig): string[] {
     ['transform.memoryMiB', transform.memoryMiB, ...intIn(128, 10_240)],
     // Firehose waits at most 5 minutes for a processor invocation.
     ['transform.timeoutSeconds', transform.timeoutSeconds, ...intIn(1, 300)],
+    [
+      'opensearch.engineVersion',
+      search.engineVersion,
+      (value) => (OPENSEARCH_ENGINE_VERSIONS as readonly unknown[]).includes(value),
+      `one of ${OPENSEARCH_ENGINE_VERSIONS.join(', ')}`,
+    ],
     [
       'opensearch.instanceType',
       search.instanceType,

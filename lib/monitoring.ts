@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -27,6 +27,11 @@ export interface MonitoringProps {
   readonly deliveryStreamName: string;
   readonly transform: IFunction;
   readonly domain: Domain;
+  /**
+   * Schedule the topic key for deletion with the stack (KMS waits 30 days before deleting it).
+   * @default false
+   */
+  readonly destroyOnRemoval?: boolean;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -47,6 +52,7 @@ export class Monitoring extends Construct {
     const key = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts the clickstream alarm topic',
+      removalPolicy: props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });

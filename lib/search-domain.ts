@@ -67,7 +67,7 @@ export class SearchDomain extends Construct {
     const dedicatedManagers = opensearch.dedicatedManagerCount > 0;
     this.domain = new Domain(this, 'Domain', {
       domainName: props.domainName,
-      version: EngineVersion.OPENSEARCH_3_3,
+      version: EngineVersion.openSearch(opensearch.engineVersion),
       removalPolicy,
       capacity: {
         dataNodes: opensearch.instanceCount,

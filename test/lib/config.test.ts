@@ -32,6 +32,11 @@ describe('resolveStageConfig', () => {
   it.each<[string, StageOverrides, string]>([
     ['prod', { opensearch: { instanceCount: 4 } }, 'stage prod: opensearch.instanceCount must be'],
     ['dev', { opensearch: { instanceCount: 0 } }, 'stage dev: opensearch.instanceCount must be'],
+    [
+      'dev',
+      { opensearch: { engineVersion: '2.5' } } as unknown as StageOverrides,
+      'stage dev: opensearch.engineVersion must be one of 2.19, 3.1, 3.3',
+    ],
     ['dev', { opensearch: { instanceType: 'm7g.large' } }, 'stage dev: opensearch.instanceType must be'],
     [
       'dev',
