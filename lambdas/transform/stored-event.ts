@@ -1,14 +1,15 @@
 import type { StoredEvent, WireEvent } from '../../contract';
+import { BoundedCache } from './bounded-cache';
 import type { TransformConfig } from './config';
 import type { EventTimes } from './event-times';
 import { flattenProperties } from './flatten-properties';
 import { storedIp } from './ip-address';
 import { UrlParser } from './url-parts';
-import { UserAgentParser } from './user-agent';
+import { parseUserAgent, type UserAgentFields } from './user-agent';
 
 export interface Enrichers {
   config: TransformConfig;
-  userAgents: UserAgentParser;
+  userAgents: BoundedCache<UserAgentFields>;
   urls: UrlParser;
 }
 
@@ -16,7 +17,7 @@ export interface Enrichers {
 export function createEnrichers(config: TransformConfig): Enrichers {
   return {
     config,
-    userAgents: new UserAgentParser(config.userAgentCacheSize),
+    userAgents: new BoundedCache(config.userAgentCacheSize),
     urls: new UrlParser(config.urlCacheSize),
   };
 }
@@ -28,7 +29,8 @@ export function createEnrichers(config: TransformConfig): Enrichers {
  * undefined) stays on its fast path.
  */
 export function toStoredEvent(event: WireEvent, times: EventTimes, enrichers: Enrichers): StoredEvent {
-  const ua = event.user_agent === undefined ? undefined : enrichers.userAgents.fieldsFor(event.user_agent);
+  const ua =
+    event.user_agent === undefined ? undefined : enrichers.userAgents.get(event.user_agent, parseUserAgent);
   const url = event.url === undefined ? undefined : enrichers.urls.fieldsFor(event.url);
   return {
     event_id: event.event_id,

@@ -1,7 +1,6 @@
 import { isbot } from 'isbot';
 import UAParser from 'ua-parser-js';
 import type { StoredEvent } from '../../contract';
-import { BoundedCache } from './bounded-cache';
 
 /** The enrichment fields derived from user_agent. */
 export type UserAgentFields = Pick<
@@ -43,22 +42,10 @@ const DESKTOP_OS: ReadonlySet<string> = new Set([
 const MAX_ENRICHED_TEXT = 256;
 
 /**
- * Parses user agents with a bounded cache: a parse costs tens of
- * microseconds, and real traffic repeats a few hundred user agents.
+ * The enrichment fields of one user agent; absent fields are ones the parser could not tell. A
+ * parse costs tens of microseconds and real traffic repeats a few hundred user agents, so callers
+ * cache the result.
  */
-export class UserAgentParser {
-  private readonly cache: BoundedCache<UserAgentFields>;
-
-  constructor(capacity: number) {
-    this.cache = new BoundedCache(capacity);
-  }
-
-  fieldsFor(userAgent: string): UserAgentFields {
-    return this.cache.get(userAgent, parseUserAgent);
-  }
-}
-
-/** The enrichment fields of one user agent; absent fields are ones the parser could not tell. */
 export function parseUserAgent(userAgent: string): UserAgentFields {
   const parser = new UAParser(userAgent);
   const browser = parser.getBrowser();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseUserAgent, UserAgentParser } from '../../../lambdas/transform/user-agent';
+import { parseUserAgent } from '../../../lambdas/transform/user-agent';
 
 describe('parseUserAgent', () => {
   it.each([
@@ -51,15 +51,5 @@ describe('parseUserAgent', () => {
 
     expect(fields.ua_browser).toBeUndefined();
     expect(fields.ua_os).toBeUndefined();
-  });
-});
-
-describe('UserAgentParser', () => {
-  it('answers a repeated user agent from its cache', () => {
-    const parser = new UserAgentParser(10);
-
-    const first = parser.fieldsFor('curl/8.5.0');
-
-    expect(parser.fieldsFor('curl/8.5.0')).toBe(first);
   });
 });
