@@ -1,4 +1,4 @@
-import type { CampaignCount, WindowSummary } from './summary';
+import type { WindowAggregate, WindowSummary } from './summary';
 import type { TimeRange } from './windows';
 
 /** Milliseconds since the epoch; injected so runs are reproducible in tests. */
@@ -8,20 +8,6 @@ export interface AdvertiserPage {
   readonly advertiserIds: readonly string[];
   /** Opaque cursor for the next page; absent on the last page. */
   readonly next?: string;
-}
-
-/** One window's counts as the index aggregates them (before the core adds rates and flags). */
-export interface WindowAggregate {
-  readonly windowStart: number;
-  readonly events: number;
-  readonly impressions: number;
-  readonly clicks: number;
-  readonly conversions: number;
-  readonly pageviews: number;
-  readonly uniqueUsers: number;
-  readonly revenue: number;
-  readonly cost: number;
-  readonly topCampaigns: readonly CampaignCount[];
 }
 
 export interface LateArrivals {

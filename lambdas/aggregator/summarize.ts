@@ -1,5 +1,5 @@
-import type { AdvertiserAggregation, Clock, EventIndex, SummaryStore, WindowAggregate } from './ports';
-import type { WindowSummary } from './summary';
+import type { AdvertiserAggregation, Clock, EventIndex, SummaryStore } from './ports';
+import type { WindowAggregate, WindowSummary } from './summary';
 import { planRun, type RunPlan, type SummarySettings, WINDOW_MS } from './windows';
 
 /** Campaigns kept per window. */

@@ -6,9 +6,8 @@ export interface CampaignCount {
   readonly events: number;
 }
 
-/** One advertiser's 15-minute window as the core computes it. */
-export interface WindowSummary {
-  readonly advertiserId: string;
+/** One window's counts as an event index aggregates them. */
+export interface WindowAggregate {
   /** Epoch milliseconds; the window is [windowStart, windowStart + 15 min). */
   readonly windowStart: number;
   /** Events of every type in the window, custom types included. */
@@ -23,6 +22,11 @@ export interface WindowSummary {
   readonly cost: number;
   /** Campaigns with the most events, most first, ties by campaign id. */
   readonly topCampaigns: readonly CampaignCount[];
+}
+
+/** One advertiser's 15-minute window as the core computes it: the counts plus what the run adds. */
+export interface WindowSummary extends WindowAggregate {
+  readonly advertiserId: string;
   /** Events that ARRIVED during this window after their own window had become final. */
   readonly lateEvents: number;
   /** The window is older than the lateness horizon: later runs no longer change its counts. */

@@ -1,4 +1,5 @@
-import type { AdvertiserAggregation, AdvertiserPage, WindowAggregate } from '../ports';
+import type { AdvertiserAggregation, AdvertiserPage } from '../ports';
+import type { WindowAggregate } from '../summary';
 import type { CountedType } from './requests';
 
 // The parts of OpenSearch's search response the adapter reads; anything else is ignored.

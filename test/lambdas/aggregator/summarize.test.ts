@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WindowAggregate } from '../../../lambdas/aggregator/ports';
 import { buildSummaries, summarizeAdvertiser, TOP_CAMPAIGNS } from '../../../lambdas/aggregator/summarize';
+import type { WindowAggregate } from '../../../lambdas/aggregator/summary';
 import { planRun } from '../../../lambdas/aggregator/windows';
 import { FakeEventIndex } from './support/fake-event-index';
 import { MemorySummaryStore } from './support/memory-summary-store';
