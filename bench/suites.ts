@@ -1,5 +1,6 @@
 import { localBench } from './local.bench';
 import { queriesBench } from './queries.bench';
+import { summariesBench } from './summaries.bench';
 import { trackerBench } from './tracker.bench';
 import { transformBench } from './transform.bench';
 /** A benchmark suite: measures, prints its numbers and ratios, and returns nothing (no pass/fail). */
@@ -9,4 +10,4 @@ export interface BenchSuite {
 }
 
 // One line per suite; each lives in its own file in this folder.
-export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench, localBench];
+export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench, localBench, summariesBench];
