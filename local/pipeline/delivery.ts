@@ -54,14 +54,14 @@ const OBJECT_NAMESPACE = '6f1d3c52-8f2e-4a8e-9d55-6c3b0b6a9e41';
 const DEFAULT_MAX_INVOCATION_BYTES = 3 * 1024 * 1024;
 
 /**
- * Delivers one spool segment as Firehose delivers a buffer: the processor runs over the records,
- * `Ok` records become one gzip NDJSON object under `events/dt=…/hour=…/` (by the arrival time of
- * the oldest record, as Firehose names objects) and go to the event index, `ProcessingFailed`
- * records become one object of Firehose failure records under `errors/processing-failed/dt=…/`,
- * and `Dropped` records go nowhere. Throws only when the lake or the index fails, so the caller
- * keeps the segment and retries.
+ * Delivers one spool segment to the lake as Firehose delivers a buffer: the processor runs over
+ * the records, `Ok` records become one gzip NDJSON object under `events/dt=…/hour=…/` (by the
+ * arrival time of the oldest record, as Firehose names objects), `ProcessingFailed` records become
+ * one object of Firehose failure records under `errors/processing-failed/dt=…/`, and `Dropped`
+ * records go nowhere. The report carries the Ok events for `indexDelivered`. Throws only when the
+ * lake fails, so the caller keeps the segment and retries.
  */
-export async function deliverSegment(segment: Segment, targets: DeliveryTargets): Promise<DeliveryReport> {
+export async function deliverToLake(segment: Segment, targets: DeliveryTargets): Promise<DeliveryReport> {
   const outcomes: RecordOutcome[] = [];
   for (const batch of invocationBatches(
     segment,
@@ -121,9 +121,12 @@ export async function deliverSegment(segment: Segment, targets: DeliveryTargets)
     await targets.lake.put(key, await gzip(Buffer.from(lines)));
     report.keys.push(key);
   }
-  if (report.events.length > 0)
-    report.duplicates = (await targets.index.indexEvents(report.events)).duplicates;
   return report;
+}
+
+/** Sends a delivery's Ok events to the event index and counts those it already held. */
+export async function indexDelivered(report: DeliveryReport, index: EventSink): Promise<void> {
+  if (report.events.length > 0) report.duplicates = (await index.indexEvents(report.events)).duplicates;
 }
 
 /** Firehose's S3 object name: `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>.gz`. */

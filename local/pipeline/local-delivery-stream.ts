@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FirehoseApiError } from '../firehose-endpoint/api-error';
 import type { DeliveryStreamTarget } from '../firehose-endpoint/operations';
-import { type DeliveryReport, type DeliveryTargets, deliverSegment } from './delivery';
+import { type DeliveryReport, type DeliveryTargets, deliverToLake, indexDelivered } from './delivery';
 import type { Segment, Spool, SpooledRecord } from './spool';
 
 export interface BufferingHints {
@@ -164,14 +164,10 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
 
   private async drain(): Promise<void> {
     let failures = 0;
-    for (let segment = this.sealed[0]; segment !== undefined; segment = this.sealed[0]) {
+    while (this.sealed.length > 0) {
       try {
-        const report = await deliverSegment(segment, this.options);
-        await this.options.spool.release(segment);
-        this.sealed.shift();
-        this.sealedBytes -= segment.bytes;
+        await this.deliverSealed();
         failures = 0;
-        this.options.onDelivered?.(report);
       } catch (error) {
         this.options.onDeliveryError?.(error);
         const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)]!;
@@ -179,6 +175,39 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
+  }
+
+  /**
+   * Delivers the sealed segments oldest first, releasing each once it is in the lake and the index.
+   * The index (DuckDB) works off the main thread, so while one segment is indexed the next one is
+   * transformed and written to the lake. On a failure the segments not yet released are delivered
+   * again from the oldest; their lake objects are replaced, not duplicated.
+   */
+  private async deliverSealed(): Promise<void> {
+    let indexing: Promise<void> = Promise.resolve();
+    try {
+      for (let next = this.sealed[0]; next !== undefined; ) {
+        const segment = next;
+        const report = await deliverToLake(segment, this.options);
+        await indexing;
+        indexing = this.indexAndRelease(segment, report);
+        // Handled below (awaited); marked now so a failure while the next segment is
+        // transformed is not an unhandled rejection.
+        indexing.catch(() => undefined);
+        next = this.sealed[this.sealed.indexOf(segment) + 1];
+      }
+    } finally {
+      // Never leave an indexing step running unobserved; its failure is the one to report.
+      await indexing;
+    }
+  }
+
+  private async indexAndRelease(segment: Segment, report: DeliveryReport): Promise<void> {
+    await indexDelivered(report, this.options.index);
+    await this.options.spool.release(segment);
+    this.sealed.splice(this.sealed.indexOf(segment), 1);
+    this.sealedBytes -= segment.bytes;
+    this.options.onDelivered?.(report);
   }
 }
 

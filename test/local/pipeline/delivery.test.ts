@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailedRecord, type StoredEvent, validateStoredEvent } from '../../../contract';
 import { createTransformHandler } from '../../../lambdas/transform/handler';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
-import { type DeliveryTargets, deliverSegment, type EventSink } from '../../../local/pipeline/delivery';
+import {
+  type DeliveryTargets,
+  deliverToLake,
+  type EventSink,
+  indexDelivered,
+} from '../../../local/pipeline/delivery';
 import type { Segment } from '../../../local/pipeline/spool';
 import type { TransformHandler } from '../../../local/pipeline/transform-invoker';
 
@@ -37,7 +42,14 @@ function segment(lines: string[], id = '000000000001-segment'): Segment {
   return { id, records, bytes: records.reduce((sum, r) => sum + r.data.length, 0) };
 }
 
-describe('deliverSegment', () => {
+/** Both delivery steps, as the delivery stream runs them for a segment. */
+async function deliverSegment(segment: Segment, targets: DeliveryTargets) {
+  const report = await deliverToLake(segment, targets);
+  await indexDelivered(report, targets.index);
+  return report;
+}
+
+describe('deliverToLake and indexDelivered', () => {
   let root: string;
   let lake: LakeDirectory;
   let index: FakeIndex;

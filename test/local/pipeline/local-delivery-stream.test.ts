@@ -126,6 +126,19 @@ describe('LocalDeliveryStream', () => {
     expect(indexed).toEqual(['a']);
   });
 
+  it('delivers several buffers in arrival order, and after an index failure starts again from the oldest', async () => {
+    const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR });
+    indexFailures = 1;
+    for (const id of ['a', 'b', 'c']) await stream.put([event(id)]);
+
+    await stream.flush();
+
+    expect(errors).toHaveLength(1);
+    expect(indexed).toEqual(['a', 'b', 'c']);
+    expect(reports.map((r) => r.ok)).toEqual([1, 1, 1]);
+    expect(stream.pending).toBe(0);
+  });
+
   it('refuses puts with ServiceUnavailableException while the undelivered backlog is over its limit', async () => {
     const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR }, 0);
     indexFailures = 1;
