@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTracker, PUT_RECORD_BATCH_LIMITS } from '../../tracker/index';
+import { createTracker, PUT_RECORD_BATCH_LIMITS, type WireEvent } from '../../tracker/index';
 import { type Answer, anEvent, networkError, ScriptedFirehose, serviceError } from './scripted-firehose';
 
 beforeEach(() => {
@@ -62,23 +62,33 @@ const scenario = fc.record({
   maxBatchRecords: fc.integer({ min: 1, max: 30 }),
   maxConcurrentRequests: fc.integer({ min: 1, max: 4 }),
   maxAttempts: fc.integer({ min: 1, max: 4 }),
+  // Queues small enough to fill, under either policy.
+  queue: fc.record({
+    whenFull: fc.constantFrom('refuse' as const, 'drop-oldest' as const),
+    maxQueueEvents: fc.integer({ min: 1, max: 200 }),
+  }),
 });
 
 describe('the no-loss rule', () => {
-  it('delivers every accepted event at least once or reports it to onError; no request breaks a limit', async () => {
+  it('delivers every accepted event at least once or reports it to onError or onDrop; no request breaks a limit', async () => {
     await fc.assert(
       fc.asyncProperty(
         scenario,
-        async ({ bursts, answers, maxBatchRecords, maxConcurrentRequests, maxAttempts }) => {
+        async ({ bursts, answers, maxBatchRecords, maxConcurrentRequests, maxAttempts, queue }) => {
           const firehose = new ScriptedFirehose(answers);
           const reported: string[] = [];
+          const dropped: string[] = [];
           const tracker = createTracker({
             deliveryStreamName: 'clicks',
             client: firehose,
             maxBatchRecords,
             maxConcurrentRequests,
             retry: { maxAttempts, baseDelayMs: 10, maxDelayMs: 200 },
+            ...queue,
             onError: (events) => reported.push(...events.map((e) => e.event.event_id)),
+            ...(queue.whenFull === 'drop-oldest'
+              ? { onDrop: (events: WireEvent[]) => dropped.push(...events.map((e) => e.event_id)) }
+              : {}),
           });
 
           const accepted: string[] = [];
@@ -86,6 +96,8 @@ describe('the no-loss rule', () => {
             for (const size of sizes) {
               const result = tracker.track(anEvent(size === 'large' ? { properties: LARGE_PROPERTIES } : {}));
               if (result.ok) accepted.push(result.eventId);
+              const { queued, inFlight } = tracker.stats();
+              expect(queued + inFlight).toBeLessThanOrEqual(queue.maxQueueEvents);
             }
             await vi.advanceTimersByTimeAsync(pauseMs);
           }
@@ -93,10 +105,14 @@ describe('the no-loss rule', () => {
           await vi.runAllTimersAsync();
           await closed;
 
-          const accountedFor = new Set([...firehose.deliveredIds, ...reported]);
+          const accountedFor = new Set([...firehose.deliveredIds, ...reported, ...dropped]);
           expect(accepted.filter((id) => !accountedFor.has(id))).toEqual([]);
+          const acceptedIds = new Set(accepted);
+          expect(
+            firehose.requests.flatMap((r) => r.events).filter((e) => !acceptedIds.has(e.event_id)),
+          ).toEqual([]);
           const stats = tracker.stats();
-          expect(stats.delivered + stats.failed).toBe(accepted.length);
+          expect(stats.delivered + stats.failed + stats.dropped).toBe(accepted.length);
           expect(stats).toMatchObject({ queued: 0, inFlight: 0, bufferedBytes: 0 });
           for (const request of firehose.requests) {
             expect(request.records.length).toBeLessThanOrEqual(PUT_RECORD_BATCH_LIMITS.maxRecords);
