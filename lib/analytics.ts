@@ -1,15 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  type IBucket,
-  ObjectOwnership,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SavedQuery } from '../analytics/catalog';
 import type { AthenaConfig } from './config';
+import { privateBucketProps } from './stateful';
 
 export interface AnalyticsProps {
   readonly athena: AthenaConfig;
@@ -41,12 +36,7 @@ export class Analytics extends Construct {
     const destroy = props.destroyOnRemoval ?? false;
 
     this.resultsBucket = new Bucket(this, 'Results', {
-      removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      autoDeleteObjects: destroy,
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...privateBucketProps(destroy),
       serverAccessLogsBucket: props.accessLogsBucket,
       serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [

@@ -1,8 +1,8 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnDeliveryStream } from 'aws-cdk-lib/aws-kinesisfirehose';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, LogStream, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type LogGroup, LogStream, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { LAKE_LAYOUT } from '../contract/index';
@@ -10,6 +10,7 @@ import { SEARCH_INDICES } from '../lambdas/opensearch-setup/documents';
 import type { FirehoseConfig } from './config';
 import { acknowledgeNag, nagArn } from './nag';
 import type { SearchDomain } from './search-domain';
+import { stageLogGroup } from './stateful';
 
 export interface EventDeliveryStreamProps {
   readonly deliveryStreamName: string;
@@ -43,10 +44,7 @@ export class EventDeliveryStream extends Construct {
     const { firehose } = props;
     const account = Stack.of(this).account;
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: props.logRetention,
-      removalPolicy: props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
+    this.logGroup = stageLogGroup(this, 'Logs', props.logRetention, props.destroyOnRemoval);
     for (const streamName of [DESTINATION_LOG_STREAM, BACKUP_LOG_STREAM]) {
       new LogStream(this, streamName, { logGroup: this.logGroup, logStreamName: streamName });
     }

@@ -1,15 +1,10 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
-import {
-  BlockPublicAccess,
-  Bucket,
-  BucketEncryption,
-  ObjectOwnership,
-  StorageClass,
-} from 'aws-cdk-lib/aws-s3';
+import { Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ERROR_OUTPUT_TYPES, EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../contract/index';
 import type { LakeConfig } from './config';
+import { privateBucketProps } from './stateful';
 
 export interface EventLakeProps {
   /** Lifecycle settings. */
@@ -50,32 +45,20 @@ export class EventLake extends Construct {
   constructor(scope: Construct, id: string, props: EventLakeProps) {
     super(scope, id);
     const { lake } = props;
-    const destroy = props.destroyOnRemoval ?? false;
-    const removal = {
-      removalPolicy: destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      autoDeleteObjects: destroy,
-    };
+    const bucketDefaults = privateBucketProps(props.destroyOnRemoval);
 
     // S3 server access logs can only be delivered to an SSE-S3 bucket, and a log bucket has no log bucket.
     this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
-      ...removal,
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...bucketDefaults,
       lifecycleRules: [
         { id: 'expire-access-logs', expiration: Duration.days(lake.accessLogsExpireAfterDays) },
       ],
     });
 
     this.bucket = new Bucket(this, 'Bucket', {
-      ...removal,
       // SSE-S3: every reader (Athena users, Firehose) is governed by IAM and the bucket policy alone,
       // with no per-object KMS request charge on a bucket that receives an object per buffer flush.
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...bucketDefaults,
       // Firehose never overwrites a key; versioning guards against deletes, for 30 days.
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,

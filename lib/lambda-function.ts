@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { stageLogGroup } from './stateful';
 
 export interface ClickstreamFunctionProps
   extends Omit<
@@ -45,10 +46,7 @@ export class ClickstreamFunction extends Construct {
     super(scope, id);
     const { logRetention, destroyLogsOnRemoval, environment, ...functionProps } = props;
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: logRetention,
-      removalPolicy: destroyLogsOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    });
+    this.logGroup = stageLogGroup(this, 'Logs', logRetention, destroyLogsOnRemoval);
 
     // Instead of the AWS managed basic execution policy (logs on every group): this group only.
     this.role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });

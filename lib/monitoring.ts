@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -18,6 +18,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { AlarmConfig } from './config';
+import { removalPolicyFor } from './stateful';
 
 export interface MonitoringProps {
   readonly dashboardName: string;
@@ -52,7 +53,7 @@ export class Monitoring extends Construct {
     const key = new Key(this, 'TopicKey', {
       enableKeyRotation: true,
       description: 'Encrypts the clickstream alarm topic',
-      removalPolicy: props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
+      removalPolicy: removalPolicyFor(props.destroyOnRemoval),
     });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
     this.topic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });

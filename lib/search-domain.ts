@@ -1,4 +1,4 @@
-import { Arn, ArnFormat, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Lazy, Stack } from 'aws-cdk-lib';
 import { EbsDeviceVolumeType } from 'aws-cdk-lib/aws-ec2';
 import {
   ArnPrincipal,
@@ -7,11 +7,12 @@ import {
   PolicyStatement,
   ServicePrincipal,
 } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, ResourcePolicy, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { ResourcePolicy, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import type { OpenSearchConfig } from './config';
 import { acknowledgeNag, nagArn } from './nag';
+import { removalPolicyFor, stageLogGroup } from './stateful';
 
 export interface SearchDomainProps {
   /** Sizes and retention. */
@@ -43,9 +44,9 @@ export class SearchDomain extends Construct {
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
     super(scope, id);
     const { opensearch } = props;
-    const removalPolicy = props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = removalPolicyFor(props.destroyOnRemoval);
     const logGroup = (logId: string) =>
-      new LogGroup(this, logId, { retention: props.logRetention, removalPolicy });
+      stageLogGroup(this, logId, props.logRetention, props.destroyOnRemoval);
     const slowSearchLogGroup = logGroup('SlowSearchLogs');
     const slowIndexLogGroup = logGroup('SlowIndexLogs');
     const appLogGroup = logGroup('ErrorLogs');

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CustomResource, Duration } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { renderSetupDocuments } from '../lambdas/opensearch-setup/documents';
@@ -8,6 +8,7 @@ import type { OpenSearchConfig } from './config';
 import { ClickstreamFunction } from './lambda-function';
 import { acknowledgeNag, nagArn } from './nag';
 import type { SearchDomain } from './search-domain';
+import { stageLogGroup } from './stateful';
 
 export interface SearchIndexSetupProps {
   readonly search: SearchDomain;
@@ -42,10 +43,7 @@ export class SearchIndexSetup extends Construct {
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.handler.function,
-      logGroup: new LogGroup(this, 'ProviderLogs', {
-        retention: props.logRetention,
-        removalPolicy: props.destroyOnRemoval ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-      }),
+      logGroup: stageLogGroup(this, 'ProviderLogs', props.logRetention, props.destroyOnRemoval),
     });
     acknowledgeNag(
       provider,
