@@ -99,11 +99,13 @@ function operationFor(request: IncomingMessage, local: LocalOperations | undefin
   if (request.method !== 'POST' || typeof target !== 'string') {
     throw new FirehoseApiError('UnknownOperationException', 'expected POST / with an X-Amz-Target header');
   }
+  // Own properties only: `constructor` or `__proto__` must not name an operation.
   if (target.startsWith(FIREHOSE_TARGET_PREFIX)) {
-    const operation = FIREHOSE_OPERATIONS[target.slice(FIREHOSE_TARGET_PREFIX.length)];
-    if (operation !== undefined) return operation;
+    const name = target.slice(FIREHOSE_TARGET_PREFIX.length);
+    if (Object.hasOwn(FIREHOSE_OPERATIONS, name)) return FIREHOSE_OPERATIONS[name]!;
   } else if (target.startsWith(LOCAL_TARGET_PREFIX) && local !== undefined) {
-    const operation = local[target.slice(LOCAL_TARGET_PREFIX.length)];
+    const name = target.slice(LOCAL_TARGET_PREFIX.length);
+    const operation = Object.hasOwn(local, name) ? local[name] : undefined;
     if (operation !== undefined) return (input) => operation(input);
   }
   throw new FirehoseApiError('UnknownOperationException', `unknown operation ${JSON.stringify(target)}`);

@@ -34,9 +34,9 @@ const RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
 /**
  * A Direct PUT delivery stream: records are spooled durably before they are acknowledged, buffered
- * by size and time, and delivered one segment at a time in arrival order. A failed delivery is
- * retried with backoff until it succeeds, as Firehose retries an unavailable S3 bucket; while the
- * backlog is over its limit, new puts get ServiceUnavailableException and clients back off.
+ * by size and time, and delivered segment by segment in arrival order. A failed delivery is retried
+ * with backoff until it succeeds, as Firehose retries an unavailable S3 bucket; while the backlog is
+ * over its limit, new puts get ServiceUnavailableException and clients back off.
  */
 export class LocalDeliveryStream implements DeliveryStreamTarget {
   readonly name: string;

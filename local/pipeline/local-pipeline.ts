@@ -8,7 +8,12 @@ import { LakeDirectory } from '../lake/lake-directory';
 import { FileSummaryStore } from '../summary-store/file-summary-store';
 import { dataDirLayout, lockDataDir } from './data-dir';
 import type { DeliveryReport } from './delivery';
-import { type BufferingHints, DEFAULT_BUFFERING, LocalDeliveryStream } from './local-delivery-stream';
+import {
+  type BufferingHints,
+  DEFAULT_BUFFERING,
+  deliveryStreamArn,
+  LocalDeliveryStream,
+} from './local-delivery-stream';
 import { Spool } from './spool';
 import { type BackfillOutcome, SummaryWorker, type TouchedWindows, touch } from './summary-worker';
 import type { TransformHandler } from './transform-invoker';
@@ -136,7 +141,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
             onRefused: (recordId, refusal) => refusals.set(recordId, refusal.reason),
           }),
         region,
-        deliveryStreamArn: `arn:aws:firehose:${region}:${ACCOUNT_ID}:deliverystream/${streamName}`,
+        deliveryStreamArn: deliveryStreamArn({ region, accountId: ACCOUNT_ID, streamName }),
         lambdaArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:clickstream-transform`,
       },
       onDelivered: (report) => {

@@ -10,6 +10,9 @@ const TARGETS = [
   'Firehose_20150804.ListDeliveryStreams',
   'Firehose_20150804.CreateDeliveryStream',
   'Kinesis_20131202.PutRecords',
+  'Firehose_20150804.constructor',
+  'Firehose_20150804.__proto__',
+  'Firehose_20150804.toString',
   '',
 ];
 

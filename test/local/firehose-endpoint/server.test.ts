@@ -199,6 +199,11 @@ describe('Firehose endpoint', () => {
       () => post('{}', 'Kinesis_20131202.PutRecords'),
       'UnknownOperationException',
     ],
+    [
+      'an inherited property as the operation',
+      () => post('{}', 'Firehose_20150804.constructor'),
+      'UnknownOperationException',
+    ],
     ['a body over 8 MiB', () => post(Buffer.alloc(9 * 1024 * KIB, 32)), 'InvalidArgumentException'],
   ])('answers %s with an AWS-style error and keeps serving', async (_, send, type) => {
     const { status, body } = await send();
