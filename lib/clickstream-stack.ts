@@ -22,6 +22,9 @@ export interface ClickstreamStackProps extends StackProps {
   readonly savedQueries: readonly SavedQuery[];
 }
 
+/** The transform's Powertools metrics: set in its environment, graphed on the dashboard. */
+const TRANSFORM_METRICS = { namespace: 'Clickstream', service: 'clickstream-transform' } as const;
+
 /**
  * The whole pipeline for one stage: Firehose -> transform Lambda -> OpenSearch + the S3 lake, Glue
  * tables and Athena over the lake, and the monitoring. One construct per concern; this file wires them.
@@ -77,8 +80,8 @@ export class ClickstreamStack extends Stack {
       logRetention,
       destroyLogsOnRemoval: destroyOnRemoval,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'clickstream-transform',
-        POWERTOOLS_METRICS_NAMESPACE: 'Clickstream',
+        POWERTOOLS_SERVICE_NAME: TRANSFORM_METRICS.service,
+        POWERTOOLS_METRICS_NAMESPACE: TRANSFORM_METRICS.namespace,
       },
     });
 
@@ -109,6 +112,7 @@ export class ClickstreamStack extends Stack {
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
       deliveryStreamName: this.delivery.deliveryStreamName,
       transform: this.transform.function,
+      transformMetrics: TRANSFORM_METRICS,
       domain: this.domain,
       destroyOnRemoval,
     });

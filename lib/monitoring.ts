@@ -27,6 +27,8 @@ export interface MonitoringProps {
   readonly alarmEmail?: string;
   readonly deliveryStreamName: string;
   readonly transform: IFunction;
+  /** Where the transform publishes its per-record outcome metrics (Powertools namespace and service). */
+  readonly transformMetrics: { readonly namespace: string; readonly service: string };
   readonly domain: Domain;
   /**
    * Schedule the topic key for deletion with the stack (KMS waits 30 days before deleting it).
@@ -203,6 +205,20 @@ export class Monitoring extends Construct {
           transformThrottles,
         ],
         right: [props.transform.metricDuration({ period: FIVE_MINUTES, statistic: 'p99' })],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Transform: records by outcome',
+        left: ['RecordsOk', 'RecordsDropped', 'RecordsProcessingFailed'].map(
+          (metricName) =>
+            new Metric({
+              namespace: props.transformMetrics.namespace,
+              metricName,
+              dimensionsMap: { service: props.transformMetrics.service },
+              statistic: 'Sum',
+              period: FIVE_MINUTES,
+            }),
+        ),
         width: 12,
       }),
       new GraphWidget({

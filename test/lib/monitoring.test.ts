@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Monitoring } from '../../lib/monitoring';
 import { SearchDomain } from '../../lib/search-domain';
 import { stageConfig, testStack } from './app';
@@ -24,6 +24,7 @@ function monitoring(alarmEmail?: string) {
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     deliveryStreamName: 'clickstream-test',
     transform,
+    transformMetrics: { namespace: 'Clickstream', service: 'clickstream-transform' },
     domain: search.domain,
   });
   return { stack, construct, template: Template.fromStack(stack) };
@@ -126,6 +127,18 @@ describe('Monitoring', () => {
       Threshold: 4096,
       ComparisonOperator: 'LessThanThreshold',
     });
+  });
+
+  it('graphs the transform outcomes from its Powertools metrics', () => {
+    const { template } = shared;
+
+    const body = JSON.stringify(template.findResources('AWS::CloudWatch::Dashboard'));
+
+    for (const metricName of ['RecordsOk', 'RecordsDropped', 'RecordsProcessingFailed']) {
+      expect(body).toContain(
+        `[\\"Clickstream\\",\\"${metricName}\\",\\"service\\",\\"clickstream-transform\\"`,
+      );
+    }
   });
 
   it('shows every alarm on the dashboard', () => {
