@@ -33,9 +33,9 @@ export type SearchAccess = 'read' | 'readWrite';
 
 /**
  * The OpenSearch domain: encrypted at rest and between nodes, HTTPS with TLS 1.2 (PFS ciphers)
- * only, slow and error logs to CloudWatch, and a resource policy that names every role allowed to
- * call it: no anonymous or IP-based access. Roles are added with {@link allow}, which writes both the
- * resource policy statement and the role's identity policy.
+ * only, slow and error logs to CloudWatch, and a resource policy naming the roles added with
+ * {@link allow} (which also grants their identity policy). No anonymous or IP-based access: any
+ * other caller needs an identity policy of this account.
  */
 export class SearchDomain extends Construct {
   readonly domain: Domain;
@@ -107,7 +107,7 @@ export class SearchDomain extends Construct {
     acknowledgeNag(
       this.domain,
       'OS1',
-      'IAM-only access instead of a VPC: every request must be SigV4-signed by a role named in the resource policy; a VPC would put Firehose and every Lambda in subnets with NAT or endpoints without strengthening authentication (docs/deploy.md)',
+      'IAM-only access instead of a VPC: every request must be SigV4-signed by an IAM principal a policy allows; a VPC would put Firehose and every Lambda in subnets with NAT or endpoints without strengthening authentication (docs/deploy.md)',
     );
     acknowledgeNag(
       this.domain,
