@@ -376,8 +376,11 @@ export const SAMPLE_USER_AGENTS = [
 
 /** Valid events covering every optional field, both timestamp forms and nested properties. */
 export const validEventArbitrary: fc.Arbitrary<WireEvent> = (() => {
+  // Within the limit whether lengths count code points or UTF-16 code units (astral characters are two).
   const text = (maxLength: number) =>
-    fc.string({ unit: 'binary', minLength: 1, maxLength }).filter((s) => !hasControlCharacter(s));
+    fc
+      .string({ unit: 'binary', minLength: 1, maxLength })
+      .filter((s) => s.length <= maxLength && !hasControlCharacter(s));
   const timestamp = fc.oneof(
     fc.integer({ min: 946_684_800_000, max: 4_102_444_799_999 }),
     fc
