@@ -23,7 +23,9 @@ export class UrlParser {
 
   fieldsFor(url: string): UrlFields {
     const end = addressEnd(url);
-    if (end > MAX_CACHED_ADDRESS) return urlFields(url);
+    // The parser strips spaces and control characters only from the ends of the whole URL, so an
+    // address ending in one would parse differently on its own.
+    if (end > MAX_CACHED_ADDRESS || url.charCodeAt(end - 1) <= 0x20) return urlFields(url);
     return this.cache.get(end === url.length ? url : url.slice(0, end), urlFields);
   }
 }

@@ -36,6 +36,9 @@ describe('UrlParser', () => {
       fc.webUrl().chain((url) => fc.string({ maxLength: 12 }).map((tail) => `${url}${tail}`)),
       fc.string({ maxLength: 40 }),
       fc.webUrl().map((url) => `${url}/${'segment/'.repeat(200)}?q`),
+      fc
+        .tuple(fc.webUrl(), fc.constantFrom(' ', '\t', '\u0000', '\n'), fc.constantFrom('?q', '#f'))
+        .map((parts) => parts.join('')),
     );
 
     fc.assert(
@@ -49,6 +52,7 @@ describe('UrlParser', () => {
   it.each([
     ['https://example.com/a?x=1', 'https://example.com/a?y=2'],
     ['https://example.com/a#x', 'https://example.com/a?q#y'],
+    ['https://example.com/b ?q', 'https://example.com/b ?r'],
   ])('answers %s and %s alike', (first, second) => {
     const parser = new UrlParser(5);
 
