@@ -1,6 +1,6 @@
 import type { TimestampInput } from './event.generated';
 
-// The shapes ajv-formats accepts for `date-time` (RFC 3339): either separator, optional fraction,
+// The shapes RFC 3339 allows for `date-time`: either separator, optional fraction,
 // `Z` or an offset with or without a colon. Date.parse does not accept all of them, so parse here.
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):?(\d{2}))$/;
@@ -33,6 +33,9 @@ export function toUtcIso(epochMillis: number): string {
   return new Date(epochMillis).toISOString();
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }
