@@ -7,7 +7,10 @@ import { firehoseEvent, rawRecord, recordOf } from './firehose-records';
 async function loadHandler(env: Record<string, string>) {
   for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
   vi.resetModules();
-  return (await import('../../../lambdas/transform/handler')).handler;
+  const { handler } = await import('../../../lambdas/transform/handler');
+  // What matters in a long-running process is what each invocation writes, not what loading did.
+  written.length = 0;
+  return handler;
 }
 
 /** Everything written to stdout and stderr (Powertools writes warnings to stderr). */
@@ -19,11 +22,14 @@ beforeEach(() => {
     written.push(String(chunk));
     return true;
   };
+  // console.* adds the newline that stream writes carry themselves.
+  const captureLine = (...args: unknown[]) => capture(`${args.join(' ')}\n`);
   vi.spyOn(process.stdout, 'write').mockImplementation(capture);
   vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  vi.spyOn(console, 'log').mockImplementation(capture);
-  vi.spyOn(console, 'info').mockImplementation(capture);
-  vi.spyOn(console, 'warn').mockImplementation(capture);
+  vi.spyOn(console, 'log').mockImplementation(captureLine);
+  vi.spyOn(console, 'info').mockImplementation(captureLine);
+  vi.spyOn(console, 'warn').mockImplementation(captureLine);
+  vi.spyOn(console, 'error').mockImplementation(captureLine);
 });
 
 afterEach(() => {
@@ -65,7 +71,7 @@ describe('handler', () => {
     ]);
   });
 
-  it('writes nothing when metrics are disabled and logging is silent (as the local pipeline runs it)', async () => {
+  it('writes nothing per invocation when metrics are disabled and logging is silent (as the local pipeline runs it)', async () => {
     const handler = await loadHandler({
       POWERTOOLS_METRICS_DISABLED: 'true',
       POWERTOOLS_LOG_LEVEL: 'SILENT',
