@@ -16,8 +16,9 @@ try {
 }
 
 function exitCodeFor(error: unknown): number {
-  // Commander has already printed its own usage errors and help output.
-  if (error instanceof CommanderError) return error.exitCode;
+  // Commander has already printed its message; apart from --help and --version (exit code 0),
+  // everything it throws is a usage error.
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   if (error instanceof UsageError) {
     console.error(`clickstream: ${error.message}`);
     return 2;
