@@ -7,13 +7,14 @@ import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayReport } from '../../local/pipeline/replay';
 import { generateTraffic } from '../../local/traffic/generate-traffic';
+import { PROCESS_TEST_CEILING_MS } from './helpers';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../../cli/clickstream.js', import.meta.url));
 
 async function clickstream(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 120_000 });
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 240_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -31,56 +32,71 @@ describe('the local pipeline commands', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('replay sends a file through a pipeline it starts and reports every line (JSON report)', async () => {
-    const { lines } = generateTraffic({ events: 400, end: Date.now(), seed: 5, malformedRate: 0.05 });
-    const file = join(dir, 'events.ndjson');
-    await writeFile(file, `${lines.join('\n')}\n`);
+  it(
+    'replay sends a file through a pipeline it starts and reports every line (JSON report)',
+    async () => {
+      const { lines } = generateTraffic({ events: 400, end: Date.now(), seed: 5, malformedRate: 0.05 });
+      const file = join(dir, 'events.ndjson');
+      await writeFile(file, `${lines.join('\n')}\n`);
 
-    const result = await clickstream([
-      'replay',
-      file,
-      '--data-dir',
-      join(dir, 'data'),
-      '--format',
-      'json',
-      '--endpoint-url',
-      'http://127.0.0.1:9',
-    ]);
-    const started = await clickstream(['replay', file, '--data-dir', join(dir, 'data'), '--format', 'json']);
+      const result = await clickstream([
+        'replay',
+        file,
+        '--data-dir',
+        join(dir, 'data'),
+        '--format',
+        'json',
+        '--endpoint-url',
+        'http://127.0.0.1:9',
+      ]);
+      const started = await clickstream([
+        'replay',
+        file,
+        '--data-dir',
+        join(dir, 'data'),
+        '--format',
+        'json',
+      ]);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/no clickstream endpoint answers at http:\/\/127\.0\.0\.1:9/);
-    expect(started.code, started.stderr).toBe(0);
-    const report = JSON.parse(started.stdout) as ReplayReport;
-    expect(report.lines).toBe(lines.length);
-    const refused = Object.values(report.refused).reduce((a, b) => a + b, 0);
-    expect(report.sent + refused).toBe(lines.length);
-    expect(report.pipeline.accepted).toBe(report.sent);
-    expect(report.summaries.windowsWritten).toBeGreaterThan(0);
-  });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/no clickstream endpoint answers at http:\/\/127\.0\.0\.1:9/);
+      expect(started.code, started.stderr).toBe(0);
+      const report = JSON.parse(started.stdout) as ReplayReport;
+      expect(report.lines).toBe(lines.length);
+      const refused = Object.values(report.refused).reduce((a, b) => a + b, 0);
+      expect(report.sent + refused).toBe(lines.length);
+      expect(report.pipeline.accepted).toBe(report.sent);
+      expect(report.summaries.windowsWritten).toBeGreaterThan(0);
+    },
+    PROCESS_TEST_CEILING_MS,
+  );
 
-  it('demo generates, replays and shows the results, and can run again', async () => {
-    const dataDir = join(dir, 'data');
-    const args = ['demo', '--events', '300', '--data-dir', dataDir, '--summary-interval', '0'];
+  it(
+    'demo generates, replays and shows the results, and can run again',
+    async () => {
+      const dataDir = join(dir, 'data');
+      const args = ['demo', '--events', '100', '--data-dir', dataDir, '--summary-interval', '0'];
 
-    const first = await clickstream(args);
-    const second = await clickstream(args);
+      const first = await clickstream(args);
+      const second = await clickstream(args);
 
-    expect(first.code, first.stderr).toBe(0);
-    expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/removed the previous run's/);
-    for (const heading of [
-      '15-minute summaries of',
-      'Failed events in the lake',
-      'CTR by campaign',
-      'Where to look next',
-    ]) {
-      expect(second.stdout).toContain(heading);
-    }
-    expect((await readdir(dataDir)).sort()).toEqual(
-      ['demo-traffic.ndjson', 'event-index.duckdb', 'lake', 'spool', 'summaries'].sort(),
-    );
-  });
+      expect(first.code, first.stderr).toBe(0);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.stdout).toMatch(/removed the previous run's/);
+      for (const heading of [
+        '15-minute summaries of',
+        'Failed events in the lake',
+        'CTR by campaign',
+        'Where to look next',
+      ]) {
+        expect(second.stdout).toContain(heading);
+      }
+      expect((await readdir(dataDir)).sort()).toEqual(
+        ['demo-traffic.ndjson', 'event-index.duckdb', 'lake', 'spool', 'summaries'].sort(),
+      );
+    },
+    PROCESS_TEST_CEILING_MS,
+  );
 
   it.each([
     [['serve', '--buffer-size', '0'], /--buffer-size must be a number from/],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../contract';
-import { localFirehoseClient, readLake, wireEvent } from './helpers';
+import { localFirehoseClient, PROCESS_TEST_CEILING_MS, readLake, wireEvent } from './helpers';
 import { type ServeProcess, startServeProcess, stopProcess } from './serve-process';
 
 const BATCHES = 24;
@@ -36,40 +36,44 @@ describe('a crash of the local endpoint', () => {
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('loses no acknowledged record: killed with SIGKILL mid-traffic, restarted, everything acked is delivered', async () => {
-    const first = await startServeProcess(['--data-dir', dataDir, ...SERVE_ARGS]);
-    running.push(first);
-    const client = localFirehoseClient(first.url);
-    const acked: string[] = [];
-    let answered = 0;
-    let killed: Promise<unknown> | undefined;
-    const sends = Array.from({ length: BATCHES }, async (_, b) => {
-      const ids = Array.from({ length: RECORDS_PER_BATCH }, (_, r) => `crash-${b}-${r}`);
-      const records = ids.map((id) => ({ Data: Buffer.from(`${JSON.stringify(wireEvent(id))}\n`) }));
-      const response = await client.send(
-        new PutRecordBatchCommand({ DeliveryStreamName: 'clickstream-events', Records: records }),
+  it(
+    'loses no acknowledged record: killed with SIGKILL mid-traffic, restarted, everything acked is delivered',
+    async () => {
+      const first = await startServeProcess(['--data-dir', dataDir, ...SERVE_ARGS]);
+      running.push(first);
+      const client = localFirehoseClient(first.url);
+      const acked: string[] = [];
+      let answered = 0;
+      let killed: Promise<unknown> | undefined;
+      const sends = Array.from({ length: BATCHES }, async (_, b) => {
+        const ids = Array.from({ length: RECORDS_PER_BATCH }, (_, r) => `crash-${b}-${r}`);
+        const records = ids.map((id) => ({ Data: Buffer.from(`${JSON.stringify(wireEvent(id))}\n`) }));
+        const response = await client.send(
+          new PutRecordBatchCommand({ DeliveryStreamName: 'clickstream-events', Records: records }),
+        );
+        if (response.FailedPutCount === 0) acked.push(...ids);
+        answered += 1;
+        // Kill while the remaining batches are still on their way.
+        if (answered === BATCHES / 3) killed = stopProcess(first.child, 'SIGKILL');
+      });
+
+      await Promise.allSettled(sends);
+      await killed;
+      client.destroy();
+      const second = await startServeProcess(['--data-dir', dataDir, ...SERVE_ARGS]);
+      running.push(second);
+      const flushed = await localOperation(second.url, 'Flush');
+      await stopProcess(second.child, 'SIGTERM');
+
+      expect(acked.length).toBeGreaterThanOrEqual((BATCHES / 3) * RECORDS_PER_BATCH);
+      expect(flushed).toMatchObject({ stats: { pending: 0 } });
+      const delivered = new Set(
+        (await readLake<StoredEvent>(join(dataDir, 'lake'), 'events')).map((e) => e.event_id),
       );
-      if (response.FailedPutCount === 0) acked.push(...ids);
-      answered += 1;
-      // Kill while the remaining batches are still on their way.
-      if (answered === BATCHES / 3) killed = stopProcess(first.child, 'SIGKILL');
-    });
-
-    await Promise.allSettled(sends);
-    await killed;
-    client.destroy();
-    const second = await startServeProcess(['--data-dir', dataDir, ...SERVE_ARGS]);
-    running.push(second);
-    const flushed = await localOperation(second.url, 'Flush');
-    await stopProcess(second.child, 'SIGTERM');
-
-    expect(acked.length).toBeGreaterThanOrEqual((BATCHES / 3) * RECORDS_PER_BATCH);
-    expect(flushed).toMatchObject({ stats: { pending: 0 } });
-    const delivered = new Set(
-      (await readLake<StoredEvent>(join(dataDir, 'lake'), 'events')).map((e) => e.event_id),
-    );
-    expect(acked.filter((id) => !delivered.has(id))).toEqual([]);
-  });
+      expect(acked.filter((id) => !delivered.has(id))).toEqual([]);
+    },
+    PROCESS_TEST_CEILING_MS,
+  );
 
   it('keeps serving after bad input, and a graceful stop delivers what was accepted', async () => {
     const serve = await startServeProcess(['--data-dir', dataDir, ...SERVE_ARGS]);
