@@ -1,4 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { parseSetupConfig } from './config';
 import type { SetupDocuments } from './documents';
@@ -25,7 +26,14 @@ export async function handler(
   }
   const raw = event.ResourceProperties.Documents;
   if (typeof raw !== 'string') throw new Error('resource property Documents (a JSON string) is required');
-  http ??= signedOpenSearchHttp(parseSetupConfig(process.env));
+  if (http === undefined) {
+    const config = parseSetupConfig(process.env);
+    http = signedOpenSearchHttp({
+      node: `https://${config.domainEndpoint}`,
+      region: config.region,
+      getCredentials: defaultProvider(),
+    });
+  }
   const steps = await applySetup(http, JSON.parse(raw) as SetupDocuments);
   logger.info('domain set up', { requestType: event.RequestType, steps });
   return { PhysicalResourceId: PHYSICAL_RESOURCE_ID };

@@ -1,14 +1,20 @@
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Client, errors } from '@opensearch-project/opensearch';
-import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3';
-import type { SetupConfig } from './config';
+import { AwsSigv4Signer, type AwsSigv4SignerOptions } from '@opensearch-project/opensearch/aws-v3';
 import type { OpenSearchHttp } from './setup';
 
-/** A SigV4-signed HTTPS client for the domain, as the {@link OpenSearchHttp} port. */
-export function signedOpenSearchHttp(config: SetupConfig): OpenSearchHttp {
+export interface SignedHttpOptions {
+  /** Base URL of the domain, `https://<endpoint>`. */
+  node: string;
+  region: string;
+  /** Where the signing credentials come from (the Lambda role's, through the default provider chain). */
+  getCredentials: NonNullable<AwsSigv4SignerOptions['getCredentials']>;
+}
+
+/** A SigV4-signed (service `es`) client for the domain, as the {@link OpenSearchHttp} port. */
+export function signedOpenSearchHttp(options: SignedHttpOptions): OpenSearchHttp {
   const client = new Client({
-    ...AwsSigv4Signer({ region: config.region, service: 'es', getCredentials: defaultProvider() }),
-    node: `https://${config.domainEndpoint}`,
+    ...AwsSigv4Signer({ region: options.region, service: 'es', getCredentials: options.getCredentials }),
+    node: options.node,
   });
   return async (request) => {
     try {
