@@ -15,7 +15,10 @@ export type Validation<T> = { ok: true; event: T } | ({ ok: false } & Refusal);
 //   exactly what toEpochMillis can read, real calendar days only) and by node:net for addresses,
 //   instead of a second, slower set of regular expressions.
 const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
-ajv.addFormat('date-time', { type: 'string', validate: (text: string) => !Number.isNaN(toEpochMillis(text)) });
+ajv.addFormat('date-time', {
+  type: 'string',
+  validate: (text: string) => !Number.isNaN(toEpochMillis(text)),
+});
 ajv.addFormat('ipv4', { type: 'string', validate: isIPv4 });
 ajv.addFormat('ipv6', { type: 'string', validate: isIPv6 });
 ajv.addSchema(schema);
