@@ -16,6 +16,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   body: Record<string, unknown>;
+  /** The Authorization header, when the client signed the request. */
+  authorization?: string;
 }
 
 export function loadFixture(name: string): ScenarioFixture {
@@ -47,7 +49,13 @@ export class OpenSearchFixtureServer {
       });
       req.on('end', () => {
         const body = JSON.parse(text || '{}') as Record<string, unknown>;
-        requests.push({ method: req.method ?? '', path: req.url ?? '', body });
+        const { authorization } = req.headers;
+        requests.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          body,
+          ...(authorization ? { authorization } : {}),
+        });
         const response = answer(fixture, body);
         res.writeHead(response === undefined ? 404 : 200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(response ?? { error: { type: 'fixture_missing', reason: text } }));
