@@ -126,7 +126,7 @@ const DEV: StageDefaults = {
   },
   transform: { memoryMiB: 1024, timeoutSeconds: 60 },
   opensearch: {
-    engineVersion: '3.3',
+    engineVersion: '2.19',
     instanceType: 'm7g.medium.search',
     instanceCount: 1,
     volumeSizeGiB: 20,
@@ -162,7 +162,7 @@ const PROD: StageDefaults = {
   },
   transform: { memoryMiB: 1024, timeoutSeconds: 60 },
   opensearch: {
-    engineVersion: '3.3',
+    engineVersion: '2.19',
     instanceType: 'r7g.large.search',
     instanceCount: 3,
     volumeSizeGiB: 200,
