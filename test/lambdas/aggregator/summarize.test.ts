@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSummaries, summarizeAdvertiser, TOP_CAMPAIGNS } from '../../../lambdas/aggregator/summarize';
 import type { WindowAggregate } from '../../../lambdas/aggregator/summary';
 import { planRun } from '../../../lambdas/aggregator/windows';
+import { windowAggregate } from './support/builders';
 import { FakeEventIndex } from './support/fake-event-index';
 import { MemorySummaryStore } from './support/memory-summary-store';
 
@@ -10,20 +11,9 @@ const settings = { latenessHorizonMinutes: 60, summaryScheduleMinutes: 15 };
 const now = T('12:07');
 const plan = planRun(now, settings);
 
+/** A window with one impression unless told. */
 function counts(windowStart: number, fields: Partial<WindowAggregate> = {}): WindowAggregate {
-  return {
-    windowStart,
-    events: 1,
-    impressions: 1,
-    clicks: 0,
-    conversions: 0,
-    pageviews: 0,
-    uniqueUsers: 0,
-    revenue: 0,
-    cost: 0,
-    topCampaigns: [],
-    ...fields,
-  };
+  return windowAggregate(windowStart, { events: 1, impressions: 1, ...fields });
 }
 
 describe('buildSummaries', () => {

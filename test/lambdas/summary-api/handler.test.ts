@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { toSummaryJson, type WindowSummary } from '../../../lambdas/aggregator/summary';
 import { handler } from '../../../lambdas/summary-api/handler';
 import { decodePageToken } from '../../../lambdas/summary-api/page-token';
+import { windowSummary } from '../aggregator/support/builders';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const T = (iso: string) => Date.parse(iso);
@@ -34,22 +35,17 @@ function request(advertiserId: string, query: Record<string, string> = {}): APIG
 }
 
 function stored(windowStart: string): WindowSummary {
-  return {
+  return windowSummary({
     advertiserId: 'adv-1',
     windowStart: T(windowStart),
+    computedAt: T('2026-11-22T12:00:00Z'),
     events: 3,
     impressions: 2,
     clicks: 1,
-    conversions: 0,
-    pageviews: 0,
     uniqueUsers: 2,
-    revenue: 0,
     cost: 1.5,
-    topCampaigns: [],
-    lateEvents: 0,
     final: true,
-    computedAt: T('2026-11-22T12:00:00Z'),
-  };
+  });
 }
 
 const range = { from: '2026-11-22T00:00:00Z', to: '2026-11-23T00:00:00Z' };

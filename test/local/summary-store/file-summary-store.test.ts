@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toSummaryJson, type WindowSummary } from '../../../lambdas/aggregator/summary';
 import { FileSummaryStore } from '../../../local/summary-store/file-summary-store';
+import { windowSummary } from '../../lambdas/aggregator/support/builders';
 
 let dataDir: string;
 let store: FileSummaryStore;
@@ -20,22 +21,13 @@ function summary(
   computedAt: string,
   impressions = 1,
 ): WindowSummary {
-  return {
+  return windowSummary({
     advertiserId,
     windowStart: T(windowStart),
+    computedAt: T(computedAt),
     events: impressions,
     impressions,
-    clicks: 0,
-    conversions: 0,
-    pageviews: 0,
-    uniqueUsers: 0,
-    revenue: 0,
-    cost: 0,
-    topCampaigns: [],
-    lateEvents: 0,
-    final: false,
-    computedAt: T(computedAt),
-  };
+  });
 }
 
 const W = '2026-11-22T10:00:00.000Z';

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { handler } from '../../../../lambdas/aggregator/dispatcher/handler';
 import { parseJobMessage } from '../../../../lambdas/aggregator/job';
+import { stubAggregatorEnvironment } from '../support/lambda-environment';
 import { loadFixture, OpenSearchFixtureServer } from '../support/opensearch-fixture-server';
 import { SCENARIO_NOW } from '../support/scenarios';
 
@@ -11,15 +12,9 @@ let server: OpenSearchFixtureServer;
 
 beforeAll(async () => {
   server = await OpenSearchFixtureServer.start(loadFixture('late-events'));
-  vi.useFakeTimers({ now: SCENARIO_NOW, toFake: ['Date'] });
-  vi.stubEnv('OPENSEARCH_ENDPOINT', server.url);
-  vi.stubEnv('JOB_QUEUE_URL', 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs');
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret');
-  vi.stubEnv('LATENESS_HORIZON_MINUTES', '60');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  stubAggregatorEnvironment(server.url, {
+    JOB_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/123456789012/jobs',
+  });
 });
 
 afterAll(async () => {

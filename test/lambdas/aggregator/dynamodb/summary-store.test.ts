@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbSummaryStore } from '../../../../lambdas/aggregator/dynamodb/summary-store';
 import { toSummaryJson, type WindowSummary } from '../../../../lambdas/aggregator/summary';
+import { windowSummary } from '../support/builders';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const store = () =>
@@ -18,22 +19,14 @@ const store = () =>
 const T = (hhmm: string) => Date.parse(`2026-11-22T${hhmm}:00.000Z`);
 
 function summary(windowStart: number, computedAt = T('12:07')): WindowSummary {
-  return {
+  return windowSummary({
     advertiserId: 'adv-1',
     windowStart,
+    computedAt,
     events: 2,
     impressions: 1,
     clicks: 1,
-    conversions: 0,
-    pageviews: 0,
-    uniqueUsers: 1,
-    revenue: 0,
-    cost: 0,
-    topCampaigns: [],
-    lateEvents: 0,
-    final: false,
-    computedAt,
-  };
+  });
 }
 
 const conditionFailed = () =>

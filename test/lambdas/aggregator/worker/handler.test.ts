@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { jobMessageBody } from '../../../../lambdas/aggregator/job';
 import { handler } from '../../../../lambdas/aggregator/worker/handler';
+import { stubAggregatorEnvironment } from '../support/lambda-environment';
 import { loadFixture, OpenSearchFixtureServer } from '../support/opensearch-fixture-server';
 import { SCENARIO_NOW, SCENARIOS } from '../support/scenarios';
 
@@ -12,15 +13,7 @@ let server: OpenSearchFixtureServer;
 
 beforeAll(async () => {
   server = await OpenSearchFixtureServer.start(loadFixture('late-events'));
-  vi.useFakeTimers({ now: SCENARIO_NOW, toFake: ['Date'] });
-  vi.stubEnv('OPENSEARCH_ENDPOINT', server.url);
-  vi.stubEnv('AWS_REGION', 'eu-west-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'not-a-real-secret');
-  vi.stubEnv('SUMMARY_TABLE_NAME', 'summaries');
-  vi.stubEnv('LATENESS_HORIZON_MINUTES', '60');
-  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  stubAggregatorEnvironment(server.url, { SUMMARY_TABLE_NAME: 'summaries' });
 });
 
 afterAll(async () => {
