@@ -65,17 +65,81 @@ export type Money = number;
  */
 export type Currency = string;
 /**
+ * A value inside properties: one definition per nesting level, each listing every type it allows (no anyOf, so validation never evaluates a failing branch).
+ *
+ * @maxItems 100
+ *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertyScalar".
+ * via the `definition` "PropertyValueDepth2".
  */
-export type PropertyScalar = string | number | boolean | null;
+export type PropertyValueDepth2 =
+  | string
+  | number
+  | boolean
+  | null
+  | PropertyArrayItem[]
+  | {
+      [k: string]: PropertyValueDepth3 | undefined;
+    };
+/**
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyArrayItem".
+ */
+export type PropertyArrayItem = string | number | boolean | null;
 /**
  * @maxItems 100
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertyArray".
+ * via the `definition` "PropertyValueDepth3".
  */
-export type PropertyArray = PropertyScalar[];
+export type PropertyValueDepth3 =
+  | string
+  | number
+  | boolean
+  | null
+  | PropertyArrayItem[]
+  | {
+      [k: string]: PropertyValueDepth4 | undefined;
+    };
+/**
+ * @maxItems 100
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyValueDepth4".
+ */
+export type PropertyValueDepth4 =
+  | string
+  | number
+  | boolean
+  | null
+  | PropertyArrayItem[]
+  | {
+      [k: string]: PropertyValueDepth5 | undefined;
+    };
+/**
+ * @maxItems 100
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyValueDepth5".
+ */
+export type PropertyValueDepth5 =
+  | string
+  | number
+  | boolean
+  | null
+  | PropertyArrayItem[]
+  | {
+      [k: string]: PropertyLeaf | undefined;
+    };
+/**
+ * A value in the deepest (fifth) object level: no further objects.
+ *
+ * @maxItems 100
+ *
+ * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
+ * via the `definition` "PropertyLeaf".
+ */
+export type PropertyLeaf = string | number | boolean | null | PropertyArrayItem[];
 /**
  * ISO-8601 UTC with milliseconds, e.g. 2026-11-22T07:35:00.000Z.
  *
@@ -119,43 +183,13 @@ export interface ClickstreamEventV1 {
   properties?: PropertiesDepth1;
 }
 /**
- * Custom keys. Nested objects are flattened by the transform into dotted keys.
+ * Custom keys. Nested objects are flattened by the transform into dotted keys. Values: strings (at most 4,096 characters), numbers, booleans, null, arrays of at most 100 of those, or objects (at most 5 levels of objects counting this one, at most 100 keys each).
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "PropertiesDepth1".
  */
 export interface PropertiesDepth1 {
-  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth2 | undefined;
-}
-/**
- * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertiesDepth2".
- */
-export interface PropertiesDepth2 {
-  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth3 | undefined;
-}
-/**
- * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertiesDepth3".
- */
-export interface PropertiesDepth3 {
-  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth4 | undefined;
-}
-/**
- * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertiesDepth4".
- */
-export interface PropertiesDepth4 {
-  [k: string]: PropertyScalar | PropertyArray | PropertiesDepth5 | undefined;
-}
-/**
- * The deepest level: scalars and arrays of scalars only.
- *
- * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
- * via the `definition` "PropertiesDepth5".
- */
-export interface PropertiesDepth5 {
-  [k: string]: PropertyScalar | PropertyArray | undefined;
+  [k: string]: PropertyValueDepth2 | undefined;
 }
 /**
  * An event as a tracker sends it.

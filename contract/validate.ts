@@ -134,10 +134,14 @@ function propertiesRefusal(
   if (error.keyword === 'maxLength' || error.keyword === 'maxItems') {
     return refuse('field_too_long', where, `${where} ${error.message}`);
   }
+  // An array item is the only place where an object is refused for its type alone.
+  const inArray = /\/\d+$/.test(where);
   return refuse(
     'invalid_field_type',
     where,
-    `${where} must be a string, number, boolean, null, an array of those, or an object`,
+    inArray
+      ? `${where} must be a string, number, boolean or null (arrays in properties hold no objects or arrays)`
+      : `${where} must be a string, number, boolean, null, an array of those, or an object`,
   );
 }
 

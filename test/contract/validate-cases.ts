@@ -316,7 +316,7 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     rule: 'property array of objects',
     event: validEvent({ properties: { tags: [{ a: 1 }] } }),
     reason: 'invalid_field_type',
-    field: '/properties/tags',
+    field: '/properties/tags/0',
   },
   {
     rule: 'property key with a dot',
