@@ -4,7 +4,6 @@ import { formatResult } from '../../analytics/format';
 import { runLocally } from '../../analytics/local-runner';
 import { findSavedQuery } from '../../analytics/lookup';
 import { parseParameterValues } from '../../analytics/parameters';
-import type { QueryResult } from '../../analytics/result';
 import { toSummaryJson } from '../../lambdas/aggregator/summary';
 import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
 import { startInProcess } from '../../local/pipeline/pipeline-connection';
@@ -12,8 +11,9 @@ import { replayFile } from '../../local/pipeline/replay';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { DEFAULT_ADVERTISERS } from '../../local/traffic/generate-traffic';
 import { writeTrafficFile } from '../../local/traffic/traffic-file';
+import { type SummaryColumn, summaryTable } from '../summary-table';
 import type { RegisterCommand } from './index';
-import { endProgress, formatReplayReport, progressPrinter } from './replay';
+import { endProgress, formatCount, formatReplayReport, progressPrinter } from './replay';
 import { number, type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
 
 interface DemoFlags extends PipelineFlags {
@@ -23,6 +23,18 @@ interface DemoFlags extends PipelineFlags {
 
 const DEFAULT_EVENTS = 50_000;
 const HOUR_MS = 3_600_000;
+/** The columns that fit a terminal next to each other; `clickstream summaries` prints them all. */
+const DEMO_SUMMARY_COLUMNS: SummaryColumn[] = [
+  'window_start',
+  'impressions',
+  'clicks',
+  'conversions',
+  'unique_users',
+  'ctr',
+  'revenue',
+  'late_events',
+  'final',
+];
 
 export const registerDemoCommand: RegisterCommand = (program: Command) => {
   withPipelineOptions(
@@ -52,8 +64,8 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     step('2/4 Generating a day of traffic');
     const tally = await writeTrafficFile(layout.demoTraffic, { events, end: now, seed });
     console.log(
-      `    ${layout.demoTraffic}: ${n(tally.lines)} lines, ${n(tally.events)} events of ${n(DEFAULT_ADVERTISERS)} advertisers over the last 24 h, ` +
-        `${n(tally.duplicates)} sent twice, ${n(tally.late)} held back and sent late, ${n(tally.malformed)} malformed`,
+      `    ${layout.demoTraffic}: ${formatCount(tally.lines)} lines, ${formatCount(tally.events)} events of ${formatCount(DEFAULT_ADVERTISERS)} advertisers over the last 24 h, ` +
+        `${formatCount(tally.duplicates)} sent twice, ${formatCount(tally.late)} held back and sent late, ${formatCount(tally.malformed)} malformed`,
     );
 
     step(
@@ -103,33 +115,8 @@ async function showSummaries(dataDir: string, now: number): Promise<void> {
     limit: 100,
   });
   const recent = summaries.slice(-6).map(toSummaryJson);
-  const result: QueryResult = {
-    columns: [
-      { name: 'window_start', kind: 'text' },
-      { name: 'impressions', kind: 'integer' },
-      { name: 'clicks', kind: 'integer' },
-      { name: 'conversions', kind: 'integer' },
-      { name: 'unique_users', kind: 'integer' },
-      { name: 'ctr', kind: 'decimal' },
-      { name: 'revenue', kind: 'decimal' },
-      { name: 'late_events', kind: 'integer' },
-      { name: 'final', kind: 'boolean' },
-    ],
-    rows: recent.map((s) => [
-      s.window_start,
-      String(s.impressions),
-      String(s.clicks),
-      String(s.conversions),
-      String(s.unique_users),
-      s.ctr === null ? null : String(s.ctr),
-      String(s.revenue),
-      String(s.late_events),
-      String(s.final),
-    ]),
-    notes: [],
-  };
   console.log(`\n15-minute summaries of ${advertiser}, most recent windows (open ones are provisional):`);
-  process.stdout.write(formatResult(result, 'table'));
+  process.stdout.write(formatResult(summaryTable(recent, DEMO_SUMMARY_COLUMNS), 'table'));
   console.log(
     'late_events: events that arrived during the window after their own window was final; the replayed day arrives all at once.',
   );
@@ -142,7 +129,7 @@ async function showQuery(dataDir: string, title: string, name: string, values: s
   const more = result.rows.length - shown.rows.length;
   console.log(`\n${title}: clickstream query run ${name} ${values.join(' ')}`);
   process.stdout.write(formatResult(shown, 'table'));
-  if (more > 0) console.log(`(${n(more)} more rows)`);
+  if (more > 0) console.log(`(${formatCount(more)} more rows)`);
 }
 
 function whereToLookNext(dataDir: string, streamName: string, yesterday: string, today: string): void {
@@ -162,8 +149,4 @@ Where to look next
 function stepPrinter(): (text: string) => void {
   const started = performance.now();
   return (text) => console.log(`\n== ${text}  [${((performance.now() - started) / 1000).toFixed(1)} s]`);
-}
-
-function n(value: number): string {
-  return value.toLocaleString('en-US');
 }

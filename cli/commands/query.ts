@@ -8,6 +8,7 @@ import { findSavedQuery, UnknownQueryError } from '../../analytics/lookup';
 import { ParameterError, parseParameterValues, signature } from '../../analytics/parameters';
 import type { QueryResult } from '../../analytics/result';
 import { UsageError } from '../errors';
+import { dataDirOption } from '../options';
 import type { RegisterCommand } from './index';
 
 interface RunOptions {
@@ -47,7 +48,7 @@ export const registerQueryCommand: RegisterCommand = (program: Command) => {
     .argument('[values...]', 'parameter values, in order')
     .option('--param <value>', 'a parameter value (repeatable; `name=value` to give it by name)', collect, [])
     .addOption(new Option('--format <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
-    .option('--data-dir <dir>', 'local data directory holding lake/', '.clickstream')
+    .addOption(dataDirOption('lake/'))
     .option('--verbose', 'also report the lake files each scan read (local) and query progress', false)
     .option('--athena', 'run on Athena instead of the local lake', false)
     .option('--workgroup <name>', 'Athena workgroup (with --athena)')

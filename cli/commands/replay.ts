@@ -54,9 +54,9 @@ export function progressPrinter(): (progress: ReplayProgress) => void {
   return (progress) => {
     const text =
       progress.phase === 'sending'
-        ? `sent ${n(progress.lines)} lines (${percentOf(progress.bytesRead, progress.totalBytes)}%)`
+        ? `sent ${formatCount(progress.lines)} lines (${percentOf(progress.bytesRead, progress.totalBytes)}%)`
         : progress.pending > 0
-          ? `delivering: ${n(progress.pending)} records to the lake and the index`
+          ? `delivering: ${formatCount(progress.pending)} records to the lake and the index`
           : 'delivered; computing the summaries of the windows touched';
     if (text === lastLine) return;
     lastLine = text;
@@ -81,29 +81,30 @@ export function formatReplayReport(report: ReplayReport): string {
   const undeliveredCount = sum(report.undelivered);
   const rate = report.elapsedMs > 0 ? Math.round(report.lines / (report.elapsedMs / 1000)) : 0;
   const lines = [
-    `Replayed ${n(report.lines)} lines in ${(report.elapsedMs / 1000).toFixed(1)} s (${n(rate)} lines/s)`,
+    `Replayed ${formatCount(report.lines)} lines in ${(report.elapsedMs / 1000).toFixed(1)} s (${formatCount(rate)} lines/s)`,
     row('events sent', report.sent),
     row('accepted by the endpoint', pipeline.accepted),
     row('delivered to the lake', pipeline.delivered),
     row('duplicates dropped', pipeline.dropped + pipeline.duplicates),
-    `      ${n(pipeline.dropped)} repeated in one batch (Dropped by the transform), ${n(pipeline.duplicates)} already in the event index (kept in the lake, counted once)`,
+    `      ${formatCount(pipeline.dropped)} repeated in one batch (Dropped by the transform), ${formatCount(pipeline.duplicates)} already in the event index (kept in the lake, counted once)`,
     row('failed', refusedCount + undeliveredCount + pipeline.failed),
     ...reasons('refused by the tracker, never sent', report.refused),
     ...reasons('not delivered by the tracker', report.undelivered),
     ...reasons('refused by the transform (lake errors/processing-failed/)', pipeline.failedByReason),
     row('windows updated', report.summaries.windowsWritten),
-    `      15-minute windows of ${n(report.summaries.advertisers)} advertisers`,
+    `      15-minute windows of ${formatCount(report.summaries.advertisers)} advertisers`,
   ];
   if (pipeline.pending > 0)
-    lines.push(`  ${n(pipeline.pending)} records still waiting for delivery (see stderr)`);
+    lines.push(`  ${formatCount(pipeline.pending)} records still waiting for delivery (see stderr)`);
   return `${lines.join('\n')}\n`;
 
   function row(label: string, value: number): string {
-    return `  ${label.padEnd(26)}${n(value).padStart(10)}`;
+    return `  ${label.padEnd(26)}${formatCount(value).padStart(10)}`;
   }
 }
 
-function n(value: number): string {
+/** A count with thousands separators, as every CLI report prints them. */
+export function formatCount(value: number): string {
   return value.toLocaleString('en-US');
 }
 

@@ -10,6 +10,7 @@ import {
 } from '../../local/pipeline/local-pipeline';
 import { DEFAULT_PORT } from '../../local/pipeline/pipeline-connection';
 import { UsageError } from '../errors';
+import { dataDirOption } from '../options';
 import type { RegisterCommand } from './index';
 
 /** The options every command that runs the pipeline takes, as commander parses them. */
@@ -25,7 +26,7 @@ export interface PipelineFlags {
 /** Adds the pipeline's options (data dir, stream, buffering, summary schedule) to a command. */
 export function withPipelineOptions(command: Command): Command {
   return command
-    .option('--data-dir <dir>', 'local data directory (lake, spool, event index, summaries)', '.clickstream')
+    .addOption(dataDirOption())
     .option('--stream <name>', 'delivery stream name', DEFAULT_STREAM_NAME)
     .option(
       '--buffer-size <MiB>',

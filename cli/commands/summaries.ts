@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { formatResult } from '../../analytics/format';
-import type { ColumnKind, QueryResult } from '../../analytics/result';
 import { toEpochMillis, toUtcIso } from '../../contract';
 import { isAdvertiserId } from '../../lambdas/aggregator/advertiser-id';
 import { type SummaryJson, toSummaryJson } from '../../lambdas/aggregator/summary';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { UsageError } from '../errors';
+import { dataDirOption } from '../options';
+import { summaryTable } from '../summary-table';
 import type { RegisterCommand } from './index';
 
 const FORMATS = ['table', 'json'] as const;
@@ -31,7 +32,7 @@ export const registerSummariesCommand: RegisterCommand = (program: Command) => {
     .option('--advertiser <id>', 'only this advertiser (default: every advertiser with summaries)')
     .option('--from <time>', 'ISO-8601 time with an offset (default: 24 hours before --to)')
     .option('--to <time>', 'ISO-8601 time with an offset (default: now)')
-    .option('--data-dir <dir>', 'local data directory (lake, spool, event index, summaries)', '.clickstream')
+    .addOption(dataDirOption())
     .option('--format <format>', `output format: ${FORMATS.join(' or ')}`, 'table')
     .action(async (flags: SummariesFlags) => {
       const request = parseFlags(flags, Date.now());
@@ -106,35 +107,4 @@ async function readSummaries(
     } while (after !== undefined);
   }
   return all;
-}
-
-const TABLE_COLUMNS: [keyof SummaryJson, ColumnKind][] = [
-  ['advertiser_id', 'text'],
-  ['window_start', 'text'],
-  ['events', 'integer'],
-  ['impressions', 'integer'],
-  ['clicks', 'integer'],
-  ['conversions', 'integer'],
-  ['pageviews', 'integer'],
-  ['unique_users', 'integer'],
-  ['revenue', 'decimal'],
-  ['cost', 'decimal'],
-  ['ctr', 'decimal'],
-  ['conversion_rate', 'decimal'],
-  ['late_events', 'integer'],
-  ['final', 'boolean'],
-];
-
-/** Summaries as a table of the scalar fields (top campaigns are in the JSON form). */
-export function summaryTable(summaries: readonly SummaryJson[]): QueryResult {
-  return {
-    columns: TABLE_COLUMNS.map(([name, kind]) => ({ name, kind })),
-    rows: summaries.map((summary) =>
-      TABLE_COLUMNS.map(([name]) => {
-        const value = summary[name];
-        return value === null ? null : String(value);
-      }),
-    ),
-    notes: [],
-  };
 }
