@@ -1,6 +1,9 @@
 import { Command, CommanderError } from 'commander';
+import { exitQuietlyWhenPipeCloses } from './closed-pipe';
 import { commands } from './commands';
 import { UsageError } from './errors';
+
+exitQuietlyWhenPipeCloses(process.stdout);
 
 const program = new Command('clickstream')
   .description('Clickstream and ad-event analytics: the local pipeline, saved queries and the tracker.')
