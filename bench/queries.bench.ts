@@ -10,6 +10,7 @@ import { findSavedQuery } from '../analytics/lookup';
 import { parseParameterValues } from '../analytics/parameters';
 import type { StoredEvent } from '../contract';
 import { writeEventsObject, writeFailedRecordsObject } from '../local/duckdb/lake-writer';
+import { SeededRandom } from '../local/traffic/random';
 import type { BenchSuite } from './suites';
 
 const DELIVERIES = 1_000_000;
@@ -28,21 +29,9 @@ const PARAMS: Record<string, string[]> = {
 };
 const WEEK = ['2026-11-01', '2026-11-07'];
 
-/** Mulberry32: a small seeded generator, so that every run builds the same lake. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generateLake(): void {
   rmSync(DATA_DIR, { recursive: true, force: true });
-  const random = seeded(42);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const random = new SeededRandom(42);
   const types = [
     'impression',
     'impression',
@@ -64,30 +53,30 @@ function generateLake(): void {
     const hourStart = FIRST_DAY + h * HOUR;
     const batch: StoredEvent[] = [];
     for (const copy of redeliver)
-      batch.push({ ...copy, received_at: new Date(hourStart + random() * HOUR).toISOString() });
+      batch.push({ ...copy, received_at: new Date(hourStart + random.next() * HOUR).toISOString() });
     redeliver = [];
     while (batch.length < perHour && written + batch.length < DELIVERIES) {
-      const received = hourStart + random() * HOUR;
+      const received = hourStart + random.next() * HOUR;
       // Mostly seconds late; 1% of events hours to two days late (offline devices).
-      const delay = random() < 0.01 ? random() * 48 * HOUR : random() * 10_000;
-      const advertiser = Math.floor(random() * 20);
-      const user = Math.floor(random() * 50_000);
-      const type = pick(types);
+      const delay = random.next() < 0.01 ? random.next() * 48 * HOUR : random.next() * 10_000;
+      const advertiser = Math.floor(random.next() * 20);
+      const user = Math.floor(random.next() * 50_000);
+      const type = random.pick(types);
       const event: StoredEvent = {
         event_id: `ev-${serial++}`,
         event_type: type,
         advertiser_id: `adv-${advertiser}`,
-        campaign_id: `cmp-${advertiser}-${Math.floor(random() * 10)}`,
+        campaign_id: `cmp-${advertiser}-${Math.floor(random.next() * 10)}`,
         user_id: `u-${user}`,
         event_time: new Date(Math.max(FIRST_DAY, received - delay)).toISOString(),
         received_at: new Date(received).toISOString(),
-        url_path: `/page/${Math.floor(random() * 500)}`,
-        properties: { plan: pick(plans) },
-        ...(type === 'conversion' ? { revenue: Math.round(random() * 10_000) / 100 } : {}),
+        url_path: `/page/${Math.floor(random.next() * 500)}`,
+        properties: { plan: random.pick(plans) },
+        ...(type === 'conversion' ? { revenue: Math.round(random.next() * 10_000) / 100 } : {}),
         ...(type === 'impression' ? { cost: 0.002 } : {}),
       };
       batch.push(event);
-      if (random() < 0.02) redeliver.push(event);
+      if (random.next() < 0.02) redeliver.push(event);
     }
     writeEventsObject(join(DATA_DIR, 'lake'), batch, hourStart);
     written += batch.length;
@@ -95,8 +84,8 @@ function generateLake(): void {
     const failures = Array.from({ length: 10 }, (_, i) => ({
       attemptsMade: 1,
       arrivalTimestamp: hourStart + i,
-      errorCode: pick(['Lambda.ProcessingFailed', 'Lambda.FunctionError']),
-      errorMessage: pick(['event_time: must be ISO-8601', 'advertiser_id: required']),
+      errorCode: random.pick(['Lambda.ProcessingFailed', 'Lambda.FunctionError']),
+      errorMessage: random.pick(['event_time: must be ISO-8601', 'advertiser_id: required']),
       attemptEndingTimestamp: hourStart + i,
       rawData: 'e30K',
     }));

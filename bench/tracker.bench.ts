@@ -6,11 +6,13 @@ import { validateWireEvent } from '../contract';
 import { createEventIdSource } from '../tracker/event-id';
 import { createTracker, type PutRecordBatchClient, type TrackInput } from '../tracker/index';
 import type { BenchSuite } from './suites';
+import { timeRuns } from './timing';
 
 const TARGET_TRACK_US = 2;
 const TARGET_EVENTS_PER_S = 200_000;
 const WARMUP_RUNS = 3;
 const MEASURED_RUNS = 7;
+const RUNS = { warmup: WARMUP_RUNS, measured: MEASURED_RUNS };
 const EVENTS_PER_RUN = 50_000;
 const POOL_SIZE = 1000;
 
@@ -57,41 +59,11 @@ const SHAPES: Record<string, (i: number) => TrackInput> = {
   }),
 };
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
-/**
- * Medians over the measured runs (after warm-up runs) of wall time and of the CPU time the process
- * used. On a shared machine CPU time is the steadier of the two: waiting for a core does not count.
- * `untimed` runs after each run, outside the measurement.
- */
-async function timeRuns(
-  run: () => unknown | Promise<unknown>,
-  untimed?: () => Promise<void>,
-): Promise<{ wallSeconds: number; cpuSeconds: number }> {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < WARMUP_RUNS + MEASURED_RUNS; i++) {
-    globalThis.gc?.();
-    const start = process.hrtime.bigint();
-    const startCpu = process.cpuUsage();
-    await run();
-    const usedCpu = process.cpuUsage(startCpu);
-    if (i >= WARMUP_RUNS) {
-      wall.push(Number(process.hrtime.bigint() - start) / 1e9);
-      cpu.push((usedCpu.user + usedCpu.system) / 1e6);
-    }
-    await untimed?.();
-  }
-  return { wallSeconds: median(wall), cpuSeconds: median(cpu) };
-}
-
 /** µs per track() alone: a synchronous burst; the delivery that follows is not timed. */
 async function trackMicros(events: TrackInput[]): Promise<{ wall: number; cpu: number }> {
   const tracker = createTracker({ deliveryStreamName: 'bench', client: instantClient() });
   const timing = await timeRuns(
+    RUNS,
     () => {
       for (let i = 0; i < EVENTS_PER_RUN; i++) tracker.track(events[i % events.length]!);
     },
@@ -109,7 +81,7 @@ async function trackMicros(events: TrackInput[]): Promise<{ wall: number; cpu: n
 /** Events per second from track() to confirmed delivery, yielding to the event loop per request. */
 async function sustainedEventsPerSecond(events: TrackInput[]): Promise<{ wall: number; cpu: number }> {
   const tracker = createTracker({ deliveryStreamName: 'bench', client: instantClient() });
-  const timing = await timeRuns(async () => {
+  const timing = await timeRuns(RUNS, async () => {
     for (let i = 0; i < EVENTS_PER_RUN; i++) {
       tracker.track(events[i % events.length]!);
       if (i % 500 === 499) await new Promise(setImmediate);
@@ -125,7 +97,7 @@ async function sustainedEventsPerSecond(events: TrackInput[]): Promise<{ wall: n
 
 /** CPU µs per call of one step of track(), over the same events. */
 async function stepMicros(events: unknown[], step: (event: unknown) => unknown): Promise<number> {
-  const timing = await timeRuns(() => {
+  const timing = await timeRuns(RUNS, () => {
     for (let i = 0; i < EVENTS_PER_RUN; i++) step(events[i % events.length]);
   });
   return (timing.cpuSeconds * 1e6) / EVENTS_PER_RUN;
