@@ -123,7 +123,7 @@ export class ClickstreamStack extends Stack {
     // itself; search.allow(role, 'read') would open every index of the domain to them.
     const summaries = new Summaries(this, 'Summaries', {
       domain: this.domain,
-      alarmTopic: this.alarmTopic,
+      monitoring: this.monitoring,
       latenessHorizonMinutes: config.latenessHorizonMinutes,
       summaryScheduleMinutes: config.summaryScheduleMinutes,
       logRetention,

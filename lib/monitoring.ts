@@ -39,11 +39,16 @@ export interface MonitoringProps {
 
 const FIVE_MINUTES = Duration.minutes(5);
 
+/** Where a construct hands its alarms: they notify the alarm topic and show on the dashboard. */
+export interface AlarmSink {
+  addAlarm(alarm: Alarm): void;
+}
+
 /**
  * The dashboard and alarms of the ingestion path, all notifying one encrypted SNS topic (with an
  * optional e-mail subscription). Other constructs add their alarms with {@link addAlarm}.
  */
-export class Monitoring extends Construct {
+export class Monitoring extends Construct implements AlarmSink {
   readonly topic: Topic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];

@@ -5,7 +5,6 @@ import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -14,18 +13,18 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IDomain } from 'aws-cdk-lib/aws-opensearchservice';
-import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENTS_INDEX_PATTERN } from '../lambdas/aggregator/opensearch/requests';
 import { ClickstreamFunction } from './lambda-function';
+import type { AlarmSink } from './monitoring';
 import { acknowledgeNag, nagArn } from './nag';
 
 export interface SummariesProps {
   /** The domain whose `events-*` indices the dispatcher and the workers read. */
   readonly domain: IDomain;
-  /** Every alarm (DLQ depth, worker and dispatcher errors) notifies this topic. */
-  readonly alarmTopic: ITopic;
+  /** Takes every alarm (DLQ depth, worker and dispatcher errors) to the alarm topic and the dashboard. */
+  readonly monitoring: AlarmSink;
   /** How long after a window ends late events still change it (stage config). */
   readonly latenessHorizonMinutes: number;
   /** Minutes between summary runs, 1 to 60 (stage config). */
@@ -169,6 +168,7 @@ export class Summaries extends Construct {
     this.api = this.createApi(this.apiFunction.function, props.logRetention, removalPolicy);
 
     this.addAlarm(
+      props.monitoring,
       'DeadLetterJobs',
       this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
@@ -177,19 +177,17 @@ export class Summaries extends Construct {
       'Summary jobs failed on every attempt and wait in the DLQ: inspect, fix, then redrive them',
     );
     this.addAlarm(
+      props.monitoring,
       'WorkerErrors',
       this.worker.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
       'The summary worker failed invocations (a whole batch failed): summaries are going stale',
     );
     this.addAlarm(
+      props.monitoring,
       'DispatcherErrors',
       this.dispatcher.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
       'The summary dispatcher failed: no jobs were enqueued for this run',
     );
-    for (const alarm of this.alarms) {
-      alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      alarm.addOkAction(new SnsAction(props.alarmTopic));
-    }
   }
 
   /** Lets a function search the event-day indices, and nothing else on the domain. */
@@ -246,16 +244,17 @@ export class Summaries extends Construct {
     return api;
   }
 
-  private addAlarm(id: string, metric: IMetric, description: string): void {
-    this.alarms.push(
-      new Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    );
+  /** An alarm at the first occurrence of `metric`, handed to the monitoring. */
+  private addAlarm(monitoring: AlarmSink, id: string, metric: IMetric, description: string): void {
+    const alarm = new Alarm(this, id, {
+      alarmDescription: description,
+      metric,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    monitoring.addAlarm(alarm);
+    this.alarms.push(alarm);
   }
 }

@@ -108,6 +108,24 @@ describe('ClickstreamStack wiring', () => {
     expect(groups.every((group) => group.Properties.RetentionInDays === 90)).toBe(true);
   });
 
+  it('shows every alarm of the stack on the dashboard and sends it to the alarm topic', () => {
+    const { stack, template } = stage('dev');
+    const topicArn = stack.resolve(stack.alarmTopic.topicArn);
+
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+
+    expect(Object.keys(alarms).length).toBeGreaterThan(0);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual([topicArn]);
+      expect(alarm.Properties.OKActions).toEqual([topicArn]);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardBody: {
+        'Fn::Join': ['', Match.arrayWith(Object.keys(alarms).map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] })))],
+      },
+    });
+  });
+
   it('encrypts, blocks public access to and requires TLS on every bucket', () => {
     const { template } = stage('prod');
 

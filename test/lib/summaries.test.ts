@@ -1,10 +1,11 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import { Monitoring } from '../../lib/monitoring';
 import { SearchDomain } from '../../lib/search-domain';
 import { Summaries, type SummariesProps } from '../../lib/summaries';
 import { stageConfig, testStack } from './app';
@@ -22,16 +23,26 @@ function build(overrides: Partial<SummariesProps> = {}) {
     new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('firehose.amazonaws.com') }),
     'readWrite',
   );
-  const alarmTopic = new Topic(stack, 'Alarms', { enforceSSL: true });
+  const monitoring = new Monitoring(stack, 'Monitoring', {
+    dashboardName: 'clickstream-test',
+    alarms: stageConfig().alarms,
+    deliveryStreamName: 'clickstream-test',
+    transform: LambdaFunction.fromFunctionAttributes(stack, 'Transform', {
+      functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:transform',
+      sameEnvironment: true,
+    }),
+    transformMetrics: { namespace: 'Clickstream', service: 'clickstream-transform' },
+    domain: search.domain,
+  });
   const construct = new Summaries(stack, 'Summaries', {
     domain: search.domain,
-    alarmTopic,
+    monitoring,
     latenessHorizonMinutes: 180,
     summaryScheduleMinutes: 15,
     logRetention: RetentionDays.TWO_WEEKS,
     ...overrides,
   });
-  return { stack, construct, search, alarmTopic };
+  return { stack, construct, search, alarmTopic: monitoring.topic };
 }
 
 function summaries(overrides: Partial<SummariesProps> = {}) {
@@ -228,17 +239,26 @@ describe('Summaries: the API', () => {
 });
 
 describe('Summaries: alarms', () => {
+  // Pinned to the summaries' own queue and functions: the monitoring in the same stack alarms on Lambda errors too.
   it.each([
-    ['ApproximateNumberOfMessagesVisible', 'AWS/SQS'],
-    ['Errors', 'AWS/Lambda'],
-  ])('alarms on %s and notifies the alarm topic', (metric, namespace) => {
-    const { stack, alarmTopic, template } = summaries();
+    [
+      'ApproximateNumberOfMessagesVisible',
+      'AWS/SQS',
+      (c: Summaries) => ({ QueueName: c.deadLetterQueue.queueName }),
+    ],
+    ['Errors', 'AWS/Lambda', (c: Summaries) => ({ FunctionName: c.worker.function.functionName })],
+    ['Errors', 'AWS/Lambda', (c: Summaries) => ({ FunctionName: c.dispatcher.function.functionName })],
+  ])('alarms on %s (%s) and notifies the alarm topic', (metric, namespace, dimensionOf) => {
+    const { stack, construct, alarmTopic, template } = summaries();
+    const [[name, value]] = Object.entries(dimensionOf(construct)) as [[string, string]];
 
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: metric,
       Namespace: namespace,
+      Dimensions: [{ Name: name, Value: stack.resolve(value) }],
       Threshold: 1,
       AlarmActions: [stack.resolve(alarmTopic.topicArn)],
+      OKActions: [stack.resolve(alarmTopic.topicArn)],
     });
   });
 
@@ -250,6 +270,19 @@ describe('Summaries: alarms', () => {
       'WorkerErrors',
       'DispatcherErrors',
     ]);
+  });
+
+  it('shows its alarms on the monitoring dashboard', () => {
+    const { stack, construct, template } = summaries();
+
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', {
+      DashboardBody: {
+        'Fn::Join': [
+          '',
+          Match.arrayWith(construct.alarms.map((alarm) => stack.resolve(alarm.alarmArn) as unknown)),
+        ],
+      },
+    });
   });
 });
 
