@@ -1,4 +1,4 @@
-import { type Refusal, toEpochMillis, toUtcIso, type WireEvent } from '../../contract';
+import { type Refusal, type TimestampInput, toEpochMillis, toUtcIso, type WireEvent } from '../../contract';
 
 /** An event's times as stored, all ISO-8601 UTC with milliseconds. */
 export interface EventTimes {
@@ -23,15 +23,17 @@ export function eventTimes(
   formatter: UtcFormatter,
   futureToleranceMs: number,
 ): EventTimes | Refusal {
-  const eventMs = epochMillis(event.event_time);
+  const eventText = storedForm(event.event_time);
+  const eventMs = eventText === undefined ? toEpochMillis(event.event_time) : Date.parse(eventText);
   const eventRefusal = timeRefusal('/event_time', eventMs, receivedMs, futureToleranceMs);
   if (eventRefusal !== undefined) return eventRefusal;
-  const eventTime = storedTime(event.event_time, eventMs, formatter);
+  const eventTime = eventText ?? formatter.format(eventMs);
   const receivedAt = formatter.format(receivedMs);
   if (event.sent_at === undefined) {
     return { eventTime, sentAt: undefined, receivedAt, derivedEventTime: eventTime, clockSkewMs: undefined };
   }
-  const sentMs = epochMillis(event.sent_at);
+  const sentText = storedForm(event.sent_at);
+  const sentMs = sentText === undefined ? toEpochMillis(event.sent_at) : Date.parse(sentText);
   const sentRefusal = timeRefusal('/sent_at', sentMs, receivedMs, futureToleranceMs);
   if (sentRefusal !== undefined) return sentRefusal;
   const clockSkewMs = receivedMs - sentMs;
@@ -46,7 +48,7 @@ export function eventTimes(
   }
   return {
     eventTime,
-    sentAt: storedTime(event.sent_at, sentMs, formatter),
+    sentAt: sentText ?? formatter.format(sentMs),
     receivedAt,
     derivedEventTime,
     clockSkewMs,
@@ -81,12 +83,9 @@ function timeRefusal(
 // which is exact for this form. A leap second (:60) is excluded: it must become the next minute.
 const CANONICAL_UTC = /^20\d\d-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{3}Z$/;
 
-function epochMillis(input: string | number): number {
-  return typeof input === 'string' && CANONICAL_UTC.test(input) ? Date.parse(input) : toEpochMillis(input);
-}
-
-function storedTime(input: string | number, epochMs: number, formatter: UtcFormatter): string {
-  return typeof input === 'string' && CANONICAL_UTC.test(input) ? input : formatter.format(epochMs);
+/** The input itself when it already is in the stored form, else undefined. */
+function storedForm(input: TimestampInput): string | undefined {
+  return typeof input === 'string' && CANONICAL_UTC.test(input) ? input : undefined;
 }
 
 /**

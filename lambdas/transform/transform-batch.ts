@@ -2,7 +2,7 @@ import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRec
 import { type FailureReason, type Refusal, validateWireEvent } from '../../contract';
 import { decodeRecord } from './decode-record';
 import { eventTimes, isRefusal, UtcFormatter } from './event-times';
-import { type Enrichers, toStoredEvent } from './stored-event';
+import { type Enrichers, storedEventLine } from './stored-event';
 
 /** Told about every refused record (for one log line each); never given the payload. */
 export type RefusalSink = (recordId: string, refusal: Refusal) => void;
@@ -38,7 +38,7 @@ export function transformBatch(
     const outcome = transformRecord(record, enrichers, formatter, seenEventIds);
     if (outcome.result === 'Ok') {
       tally.Ok++;
-      return { recordId, result: 'Ok', data: Buffer.from(outcome.line, 'utf8').toString('base64') };
+      return { recordId, result: 'Ok', data: base64OfUtf8(outcome.line) };
     }
     if (outcome.result === 'Dropped') {
       tally.Dropped++;
@@ -80,5 +80,16 @@ function transformRecord(
   if (isRefusal(times)) return { result: 'ProcessingFailed', refusal: times };
   if (seenEventIds.has(event.event_id)) return DROPPED;
   seenEventIds.add(event.event_id);
-  return { result: 'Ok', line: `${JSON.stringify(toStoredEvent(event, times, enrichers))}\n` };
+  return { result: 'Ok', line: storedEventLine(event, times, enrichers, decoded.plainStrings) };
+}
+
+/**
+ * btoa encodes a string of one byte per character, so for ASCII, nearly every stored line, it
+ * gives the base64 of the UTF-8 bytes without building them; other text goes through a Buffer.
+ */
+function base64OfUtf8(text: string): string {
+  // Each character above U+007F takes more than one byte in UTF-8: equal lengths mean ASCII only.
+  return Buffer.byteLength(text, 'utf8') === text.length
+    ? btoa(text)
+    : Buffer.from(text, 'utf8').toString('base64');
 }
