@@ -83,9 +83,17 @@ function parseValue(p: SavedQueryParameter, text: string): ParameterValue {
       if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) return invalid();
       return value;
     }
-    case 'string':
+    case 'string': {
       if (text.length === 0 || text.length > MAX_VALUE_LENGTH) return invalid();
+      // The cap applies to what Athena receives: the literal, with its quotes and doubled inner quotes.
+      const literalLength = athenaLiteral(text).length;
+      if (literalLength > MAX_VALUE_LENGTH) {
+        throw new ParameterError(
+          `parameter ${p.name} is too long: ${literalLength} characters as an Athena literal (quotes added, inner quotes doubled), at most ${MAX_VALUE_LENGTH}`,
+        );
+      }
       return text;
+    }
   }
 }
 

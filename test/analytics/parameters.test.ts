@@ -20,6 +20,7 @@ describe('parseParameterValues', () => {
     [['2026-11-01', '5', 'plan'], { start_date: '2026-11-01', top_n: 5, key: 'plan' }],
     [['top_n=5', '2026-11-01', 'plan'], { start_date: '2026-11-01', top_n: 5, key: 'plan' }],
     [['key=a=b', 'start_date=2024-02-29', '-1'], { start_date: '2024-02-29', top_n: -1, key: 'a=b' }],
+    [['2026-11-01', '5', 'k'.repeat(1022)], { start_date: '2026-11-01', top_n: 5, key: 'k'.repeat(1022) }],
   ])('reads %j', (raw, expected) => {
     expect(Object.fromEntries(parseParameterValues(query, raw))).toEqual(expected);
   });
@@ -36,6 +37,11 @@ describe('parseParameterValues', () => {
     [['2026-11-01', '99999999999999999', 'plan'], 'must be a whole number'],
     [['2026-11-01', '5', ''], 'parameter key must be text of 1 to 1024 characters'],
     [['top_n=1', 'top_n=2', 'x'], 'parameter top_n is given twice'],
+    [
+      ['2026-11-01', '5', 'k'.repeat(1023)],
+      'parameter key is too long: 1025 characters as an Athena literal',
+    ],
+    [['2026-11-01', '5', "'".repeat(600)], 'parameter key is too long: 1202 characters as an Athena literal'],
   ])('rejects %j', (raw, message) => {
     expect(() => parseParameterValues(query, raw)).toThrow(ParameterError);
     expect(() => parseParameterValues(query, raw)).toThrow(message);
