@@ -27,11 +27,12 @@ const TRANSFORM_METRICS = { namespace: 'Clickstream', service: 'clickstream-tran
 
 /**
  * The whole pipeline for one stage: Firehose -> transform Lambda -> OpenSearch + the S3 lake, Glue
- * tables and Athena over the lake, and the monitoring. One construct per concern; this file wires them.
+ * tables and Athena over the lake, the per-advertiser summaries, and the monitoring. One construct
+ * per concern; this file wires them.
  */
 export class ClickstreamStack extends Stack {
   readonly config: StageConfig;
-  /** The OpenSearch domain; summary workers read `events-*` (grant with `search.allow(role, 'read')`). */
+  /** The OpenSearch domain; Firehose and the index setup write to it (`search.allow`), summaries only search `events-*`. */
   readonly domain: Domain;
   readonly search: SearchDomain;
   /** Every alarm notifies this (encrypted) topic. */
@@ -41,6 +42,7 @@ export class ClickstreamStack extends Stack {
   readonly transform: ClickstreamFunction;
   readonly delivery: EventDeliveryStream;
   readonly analytics: Analytics;
+  readonly summaries: Summaries;
 
   constructor(scope: Construct, id: string, props: ClickstreamStackProps) {
     super(scope, id, props);
@@ -118,10 +120,9 @@ export class ClickstreamStack extends Stack {
     });
     this.alarmTopic = this.monitoring.topic;
 
-    // ---- Summaries (aggregator issue) -------------------------------------------------------
     // The dispatcher and the workers get a search-only policy on events-* from the construct
     // itself; search.allow(role, 'read') would open every index of the domain to them.
-    const summaries = new Summaries(this, 'Summaries', {
+    this.summaries = new Summaries(this, 'Summaries', {
       domain: this.domain,
       monitoring: this.monitoring,
       latenessHorizonMinutes: config.latenessHorizonMinutes,
@@ -129,9 +130,8 @@ export class ClickstreamStack extends Stack {
       logRetention,
       destroyOnRemoval,
     });
-    new CfnOutput(this, 'SummaryApiUrl', { value: summaries.api.apiEndpoint });
-    new CfnOutput(this, 'SummaryTableName', { value: summaries.table.tableName });
-    // ---- end of summaries ---------------------------------------------------------------------
+    new CfnOutput(this, 'SummaryApiUrl', { value: this.summaries.api.apiEndpoint });
+    new CfnOutput(this, 'SummaryTableName', { value: this.summaries.table.tableName });
 
     new CfnOutput(this, 'DeliveryStreamName', { value: this.delivery.deliveryStreamName });
     new CfnOutput(this, 'LakeBucketName', { value: this.lake.bucket.bucketName });
