@@ -6,7 +6,7 @@ import { findSavedQuery } from '../../analytics/lookup';
 import { parseParameterValues } from '../../analytics/parameters';
 import { toSummaryJson } from '../../lambdas/aggregator/summary';
 import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
-import { startInProcess } from '../../local/pipeline/pipeline-connection';
+import { DEFAULT_PORT, startInProcess } from '../../local/pipeline/pipeline-connection';
 import { replayFile } from '../../local/pipeline/replay';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { DEFAULT_ADVERTISERS } from '../../local/traffic/generate-traffic';
@@ -140,7 +140,7 @@ Where to look next
   saved queries                      clickstream query list
                                      clickstream query run funnel ${yesterday} ${today} 1 --data-dir ${dataDir}
   your own events                    clickstream serve --data-dir ${dataDir}   (then point the SDK or the AWS CLI at it:
-                                     aws firehose put-record-batch --endpoint-url http://127.0.0.1:4573 --delivery-stream-name ${streamName} ...)
+                                     aws firehose put-record-batch --endpoint-url http://127.0.0.1:${DEFAULT_PORT} --delivery-stream-name ${streamName} ...)
   replay a file                      clickstream replay ${dataDir}/demo-traffic.ndjson --data-dir ${dataDir}
   how it works                       docs/local-pipeline.md`);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { FIREHOSE_LIMITS } from '../../local/firehose-endpoint/limits';
 import type { DeliveryReport } from '../../local/pipeline/delivery';
 import { DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
 import {
@@ -54,7 +55,7 @@ export function withPipelineOptions(command: Command): Command {
 export function pipelineOptionsFrom(flags: PipelineFlags): LocalPipelineOptions {
   return {
     dataDir: flags.dataDir,
-    streamName: flags.stream,
+    streamName: streamName(flags.stream),
     buffering: {
       sizeBytes: Math.round(number('--buffer-size', flags.bufferSize, 0.001, 128) * 2 ** 20),
       intervalMs: Math.round(number('--buffer-interval', flags.bufferInterval, 0, 900) * 1000),
@@ -63,6 +64,19 @@ export function pipelineOptionsFrom(flags: PipelineFlags): LocalPipelineOptions 
     latenessHorizonMinutes: number('--lateness-horizon', flags.latenessHorizon, 0, 10_080),
     onProblem: (message) => console.error(`clickstream: ${message}`),
   };
+}
+
+/**
+ * A delivery stream name as Firehose allows them. The name is also the spool folder under the data
+ * dir, so a name of dots only (`..`) is refused: it would put the spool outside `spool/`.
+ */
+function streamName(raw: string): string {
+  if (!FIREHOSE_LIMITS.streamName.test(raw) || /^\.+$/.test(raw)) {
+    throw new UsageError(
+      `--stream must be a delivery stream name: 1 to 64 letters, digits, '_', '.' or '-', not only dots (got ${JSON.stringify(raw)})`,
+    );
+  }
+  return raw;
 }
 
 /** A number within bounds, or a UsageError naming the option. */

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { type PipelineFlags, pipelineOptionsFrom } from '../../../cli/commands/serve';
+import { UsageError } from '../../../cli/errors';
+
+const defaults: PipelineFlags = {
+  dataDir: '.clickstream',
+  stream: 'clickstream-local',
+  bufferSize: '1',
+  bufferInterval: '5',
+  summaryInterval: '60',
+  latenessHorizon: '180',
+};
+
+describe('pipeline options from the flags', () => {
+  it('reads sizes in MiB and intervals in seconds', () => {
+    const options = pipelineOptionsFrom({ ...defaults, bufferSize: '0.5', bufferInterval: '2.5' });
+
+    expect(options).toMatchObject({
+      dataDir: '.clickstream',
+      streamName: 'clickstream-local',
+      buffering: { sizeBytes: 524_288, intervalMs: 2500 },
+      summaryIntervalSeconds: 60,
+      latenessHorizonMinutes: 180,
+    });
+  });
+
+  it.each(['a', 'my.stream_2-b', 'x'.repeat(64)])('takes the stream name %s', (stream) => {
+    expect(pipelineOptionsFrom({ ...defaults, stream }).streamName).toBe(stream);
+  });
+
+  it.each(['..', '.', '../outside', 'a/b', 'with space', '', 'x'.repeat(65)])(
+    'refuses the stream name %j, which is no Firehose name or would leave spool/',
+    (stream) => {
+      expect(() => pipelineOptionsFrom({ ...defaults, stream })).toThrow(UsageError);
+      expect(() => pipelineOptionsFrom({ ...defaults, stream })).toThrow(
+        '--stream must be a delivery stream name',
+      );
+    },
+  );
+
+  it.each([
+    [{ bufferSize: '0' }, '--buffer-size must be a number from 0.001 to 128 (got "0")'],
+    [{ bufferInterval: 'soon' }, '--buffer-interval must be a number from 0 to 900'],
+    [{ summaryInterval: ' ' }, '--summary-interval must be a number from 0 to 86400'],
+    [{ latenessHorizon: '10081' }, '--lateness-horizon must be a number from 0 to 10080'],
+  ])('refuses %o as a usage error', (flags, message) => {
+    expect(() => pipelineOptionsFrom({ ...defaults, ...flags })).toThrow(message);
+  });
+});
