@@ -154,6 +154,8 @@ describe('ClickstreamStack wiring', () => {
       'OpenSearchEndpoint',
       'AthenaWorkGroup',
       'GlueDatabase',
+      'SummaryApiUrl',
+      'SummaryTableName',
     ]) {
       template.hasOutput(output, Match.anyValue());
     }
