@@ -22,7 +22,7 @@ const KINDS: Record<SummaryColumn, ColumnKind> = {
 };
 
 /** Every table column, in the order `clickstream summaries` prints them. */
-export const SUMMARY_COLUMNS = Object.keys(KINDS) as SummaryColumn[];
+const SUMMARY_COLUMNS = Object.keys(KINDS) as SummaryColumn[];
 
 /** Summaries as a table of the given columns (all by default), ready for `formatResult`. */
 export function summaryTable(
