@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredEvent } from '../contract';
 import { runSummaryCycle } from '../lambdas/aggregator/cycle';
-import type { EventIndex } from '../lambdas/aggregator/ports';
+import type { BulkEventIndex } from '../lambdas/aggregator/ports';
 import { LocalDatabase } from '../local/duckdb/database';
 import { DuckDbEventIndex } from '../local/event-index/duckdb-event-index';
 import { FileSummaryStore } from '../local/summary-store/file-summary-store';
@@ -107,23 +107,30 @@ function event(i: number, random: SeededRandom): StoredEvent {
 }
 
 /** Adds up the time spent in each event-index call. */
-class TimedEventIndex implements EventIndex {
+class TimedEventIndex implements BulkEventIndex {
   aggregateMs = 0;
   listMs = 0;
-  constructor(private readonly inner: EventIndex) {}
+  constructor(private readonly inner: BulkEventIndex) {}
 
-  async listActiveAdvertisers(...args: Parameters<EventIndex['listActiveAdvertisers']>) {
+  async listActiveAdvertisers(...args: Parameters<BulkEventIndex['listActiveAdvertisers']>) {
     const started = performance.now();
     const page = await this.inner.listActiveAdvertisers(...args);
     this.listMs += performance.now() - started;
     return page;
   }
 
-  async aggregateAdvertiser(...args: Parameters<EventIndex['aggregateAdvertiser']>) {
+  async aggregateAdvertiser(...args: Parameters<BulkEventIndex['aggregateAdvertiser']>) {
     const started = performance.now();
     const aggregation = await this.inner.aggregateAdvertiser(...args);
     this.aggregateMs += performance.now() - started;
     return aggregation;
+  }
+
+  async aggregateAdvertisers(...args: Parameters<BulkEventIndex['aggregateAdvertisers']>) {
+    const started = performance.now();
+    const aggregations = await this.inner.aggregateAdvertisers(...args);
+    this.aggregateMs += performance.now() - started;
+    return aggregations;
   }
 }
 

@@ -47,6 +47,28 @@ export interface EventIndex {
   aggregateAdvertiser(request: AdvertiserAggregationRequest): Promise<AdvertiserAggregation>;
 }
 
+export interface AdvertisersAggregationRequest extends Omit<AdvertiserAggregationRequest, 'advertiserId'> {
+  readonly advertiserIds: readonly string[];
+}
+
+/**
+ * An event index that can also aggregate many advertisers in one pass. DuckDB is one: without a
+ * per-advertiser index each aggregation reads the whole table, so one grouped read of a page of
+ * advertisers replaces a read per advertiser. OpenSearch is not: the AWS workers keep one
+ * aggregation request per advertiser (one SQS job each), so the local pipeline uses this and the
+ * Lambdas never do. Each advertiser's result equals its aggregateAdvertiser result.
+ */
+export interface BulkEventIndex extends EventIndex {
+  /** Aggregations by advertiser id; an advertiser with nothing in the range may be absent. */
+  aggregateAdvertisers(
+    request: AdvertisersAggregationRequest,
+  ): Promise<ReadonlyMap<string, AdvertiserAggregation>>;
+}
+
+export function isBulkEventIndex(index: EventIndex): index is BulkEventIndex {
+  return 'aggregateAdvertisers' in index && typeof index.aggregateAdvertisers === 'function';
+}
+
 export interface UpsertOutcome {
   /** Summaries stored (new, or newer than the stored one). */
   readonly written: number;

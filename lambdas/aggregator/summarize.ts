@@ -1,6 +1,12 @@
-import type { AdvertiserAggregation, Clock, EventIndex, SummaryStore } from './ports';
+import {
+  type AdvertiserAggregation,
+  type Clock,
+  type EventIndex,
+  isBulkEventIndex,
+  type SummaryStore,
+} from './ports';
 import type { WindowAggregate, WindowSummary } from './summary';
-import { planRun, type RunPlan, type SummarySettings, WINDOW_MS } from './windows';
+import { planRun, type RunPlan, type SummarySettings, type TimeRange, WINDOW_MS } from './windows';
 
 /** Campaigns kept per window. */
 export const TOP_CAMPAIGNS = 5;
@@ -24,28 +30,62 @@ export interface AdvertiserOutcome {
  * Recomputes one advertiser's windows for the current run and stores them. Safe to repeat: the
  * index holds each event once, and the store keeps whichever computation read the index last.
  */
-export async function summarizeAdvertiser(
+export function summarizeAdvertiser(deps: SummarizeDeps, advertiserId: string): Promise<AdvertiserOutcome> {
+  return summarizeAdvertiserRange(deps, advertiserId, planRun(deps.clock(), deps.settings).windows);
+}
+
+/**
+ * Recomputes one advertiser's windows in `windows` (window-aligned, by event_time) and stores them:
+ * a run passes its plan's range, a replay or backfill the range it touched, which may reach past
+ * the lateness horizon. Finality and lateness follow the run plan at the time of the computation.
+ */
+export async function summarizeAdvertiserRange(
   deps: SummarizeDeps,
   advertiserId: string,
+  windows: TimeRange,
 ): Promise<AdvertiserOutcome> {
+  const [outcome] = await summarizeAdvertisersRange(deps, [advertiserId], windows);
+  if (outcome === undefined) throw new Error(`no outcome for advertiser ${advertiserId}`);
+  return outcome;
+}
+
+/**
+ * Recomputes the windows in `windows` of several advertisers and stores them. An index that can
+ * aggregate many advertisers in one pass (DuckDB, see BulkEventIndex) is asked once; any other
+ * index gets one aggregation request per advertiser, as the AWS workers send.
+ */
+export async function summarizeAdvertisersRange(
+  deps: SummarizeDeps,
+  advertiserIds: readonly string[],
+  windows: TimeRange,
+): Promise<AdvertiserOutcome[]> {
   // Taken before the read, so a computation that read later data always carries a later stamp.
   const computedAt = deps.clock();
-  const plan = planRun(computedAt, deps.settings);
-  const aggregation = await deps.eventIndex.aggregateAdvertiser({
-    advertiserId,
-    windows: plan.windows,
-    horizonMs: plan.horizonMs,
-    topCampaigns: TOP_CAMPAIGNS,
-  });
-  const summaries = buildSummaries(advertiserId, aggregation, plan, computedAt);
-  const outcome = await deps.summaryStore.upsert(summaries);
-  return {
-    advertiserId,
-    windowsWritten: outcome.written,
-    windowsStale: outcome.stale,
-    lateEvents: summaries.reduce((sum, s) => sum + s.lateEvents, 0),
-  };
+  const plan = { ...planRun(computedAt, deps.settings), windows };
+  const request = { windows, horizonMs: plan.horizonMs, topCampaigns: TOP_CAMPAIGNS };
+  const index = deps.eventIndex;
+  const aggregations = isBulkEventIndex(index)
+    ? await index.aggregateAdvertisers({ ...request, advertiserIds })
+    : undefined;
+  const outcomes: AdvertiserOutcome[] = [];
+  for (const advertiserId of advertiserIds) {
+    const aggregation =
+      aggregations === undefined
+        ? await index.aggregateAdvertiser({ ...request, advertiserId })
+        : (aggregations.get(advertiserId) ?? NO_EVENTS);
+    const summaries = buildSummaries(advertiserId, aggregation, plan, computedAt);
+    const stored = await deps.summaryStore.upsert(summaries);
+    outcomes.push({
+      advertiserId,
+      windowsWritten: stored.written,
+      windowsStale: stored.stale,
+      lateEvents: summaries.reduce((sum, s) => sum + s.lateEvents, 0),
+    });
+  }
+  return outcomes;
 }
+
+const NO_EVENTS: AdvertiserAggregation = { windows: [], lateArrivals: [] };
 
 /**
  * Turns an aggregation into summaries: one per window that had events or late arrivals (a window

@@ -1,12 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { listValue } from '@duckdb/node-api';
 import { EVENT_COLUMNS, type StoredEvent, toUtcIso } from '../../contract';
 import type {
   AdvertiserAggregation,
   AdvertiserAggregationRequest,
   AdvertiserPage,
-  EventIndex,
+  AdvertisersAggregationRequest,
+  BulkEventIndex,
+  LateArrivals,
 } from '../../lambdas/aggregator/ports';
 import type { WindowAggregate } from '../../lambdas/aggregator/summary';
 import { type TimeRange, WINDOW_MS } from '../../lambdas/aggregator/windows';
@@ -36,7 +39,7 @@ export interface IndexOutcome {
  * The local stand-in for OpenSearch's `events-*` indices: a DuckDB table keyed by event_id where a
  * repeated event_id is ignored, as a repeated OpenSearch `_id` lands on the same document.
  */
-export class DuckDbEventIndex implements EventIndex {
+export class DuckDbEventIndex implements BulkEventIndex {
   private constructor(private readonly db: LocalDatabase) {}
 
   /** Creates the table if needed. The database stays the caller's to close. */
@@ -51,7 +54,7 @@ export class DuckDbEventIndex implements EventIndex {
   /** Indexes transformed events (the delivery step calls this with the `Ok` records of a batch). */
   async indexEvents(events: readonly StoredEvent[]): Promise<IndexOutcome> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
-    const before = await this.count();
+    let inserted = 0;
     const directory = await mkdtemp(join(tmpdir(), 'clickstream-index-'));
     try {
       for (let i = 0; i < events.length; i += INSERT_BATCH) {
@@ -64,15 +67,16 @@ export class DuckDbEventIndex implements EventIndex {
             .join('\n'),
         );
         // A table function's file name cannot be a bound parameter; this one is our own temp path.
-        await this.db.run(
+        // The statement's row count is what it inserted (the ignored rows are not counted).
+        const [row] = await this.db.all<{ Count: bigint }>(
           `INSERT OR IGNORE INTO ${EVENT_INDEX_TABLE} (${COLUMN_LIST})
            SELECT ${COLUMN_LIST} FROM read_json('${file.replaceAll("'", "''")}', columns = ${COLUMN_TYPES}, format = 'newline_delimited')`,
         );
+        inserted += Number(row?.Count ?? 0);
       }
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
-    const inserted = (await this.count()) - before;
     return { inserted, duplicates: events.length - inserted };
   }
 
@@ -100,73 +104,97 @@ export class DuckDbEventIndex implements EventIndex {
   }
 
   /**
-   * One statement per advertiser, as the OpenSearch adapter sends one request: the advertiser's
-   * events in the run's range are read once (a materialised CTE) and shaped into one row per window
-   * with counts, top campaigns and late arrivals.
+   * One statement per advertiser, as the OpenSearch adapter sends one request. The local pipeline
+   * uses aggregateAdvertisers instead; this is the same statement for one advertiser.
    */
   async aggregateAdvertiser(request: AdvertiserAggregationRequest): Promise<AdvertiserAggregation> {
-    const rows = await this.db.all<WindowRow>(
-      `WITH e AS MATERIALIZED (
-         SELECT event_type, user_id, revenue, cost, campaign_id, event_time, received_at,
-                ${windowOf('event_time')} AS event_window, ${windowOf('received_at')} AS arrival_window
-         FROM ${EVENT_INDEX_TABLE}
-         WHERE advertiser_id = $advertiser
-           AND ((event_time >= $from AND event_time < $to) OR (received_at >= $from AND received_at < $to))
-       ),
-       counts AS (
-         SELECT event_window AS window_start,
-                count(*) AS events,
-                count(*) FILTER (event_type = 'impression') AS impressions,
-                count(*) FILTER (event_type = 'click') AS clicks,
-                count(*) FILTER (event_type = 'conversion') AS conversions,
-                count(*) FILTER (event_type = 'pageview') AS pageviews,
-                count(DISTINCT user_id) AS unique_users,
-                coalesce(sum(revenue), 0) AS revenue,
-                coalesce(sum(cost), 0) AS cost
-         FROM e WHERE event_time >= $from AND event_time < $to
-         GROUP BY event_window
-       ),
-       ranked AS (
-         SELECT event_window AS window_start, campaign_id, count(*) AS events
-         FROM e WHERE event_time >= $from AND event_time < $to AND campaign_id IS NOT NULL
-         GROUP BY event_window, campaign_id
-         QUALIFY row_number() OVER (PARTITION BY event_window ORDER BY count(*) DESC, campaign_id) <= $top
-       ),
-       top AS (
-         SELECT window_start, list({'campaign_id': campaign_id, 'events': events} ORDER BY events DESC, campaign_id) AS top_campaigns
-         FROM ranked GROUP BY window_start
-       ),
-       late AS (
-         -- Late: its own window was already final when it arrived (event_time before the arrival
-         -- window's start minus the horizon).
-         SELECT arrival_window AS window_start, count(*) AS late_events
-         FROM e
-         WHERE received_at >= $from AND received_at < $to
-           AND epoch_ms(event_time::TIMESTAMP) < arrival_window - $horizon
-         GROUP BY arrival_window
-       )
-       SELECT counts.*, top.top_campaigns, late.window_start AS late_window, late.late_events
-       FROM counts
-       LEFT JOIN top ON top.window_start = counts.window_start
-       FULL OUTER JOIN late ON late.window_start = counts.window_start
-       ORDER BY coalesce(counts.window_start, late.window_start)`,
-      {
-        advertiser: request.advertiserId,
-        ...isoRange(request.windows),
-        top: request.topCampaigns,
-        horizon: request.horizonMs,
-      },
-    );
-    return {
-      windows: rows.flatMap((row) => (row.window_start === null ? [] : [toWindowAggregate(row)])),
-      lateArrivals: rows.flatMap((row) =>
-        row.late_window === null
-          ? []
-          : [{ windowStart: Number(row.late_window), count: Number(row.late_events) }],
-      ),
-    };
+    const { advertiserId, ...rest } = request;
+    const aggregations = await this.aggregateAdvertisers({ ...rest, advertiserIds: [advertiserId] });
+    return aggregations.get(advertiserId) ?? { windows: [], lateArrivals: [] };
+  }
+
+  /**
+   * One statement for many advertisers: the table has no per-advertiser index, so each statement
+   * reads the whole table once (the rows of one advertiser are scattered across it), and a page of
+   * advertisers read in one pass costs about what one advertiser costs alone.
+   */
+  async aggregateAdvertisers(
+    request: AdvertisersAggregationRequest,
+  ): Promise<ReadonlyMap<string, AdvertiserAggregation>> {
+    const aggregations = new Map<string, { windows: WindowAggregate[]; lateArrivals: LateArrivals[] }>();
+    if (request.advertiserIds.length === 0) return aggregations;
+    const rows = await this.db.all<WindowRow>(AGGREGATE_ADVERTISERS_SQL, {
+      advertisers: listValue([...request.advertiserIds]),
+      ...isoRange(request.windows),
+      top: request.topCampaigns,
+      horizon: request.horizonMs,
+    });
+    for (const row of rows) {
+      let aggregation = aggregations.get(row.advertiser_id);
+      if (aggregation === undefined) {
+        aggregation = { windows: [], lateArrivals: [] };
+        aggregations.set(row.advertiser_id, aggregation);
+      }
+      if (row.window_start !== null) aggregation.windows.push(toWindowAggregate(row));
+      if (row.late_window !== null)
+        aggregation.lateArrivals.push({
+          windowStart: Number(row.late_window),
+          count: Number(row.late_events),
+        });
+    }
+    return aggregations;
   }
 }
+
+// The advertisers' events in the range are read once (a materialised CTE) and shaped into one row
+// per advertiser and window with counts, top campaigns and late arrivals, oldest window first.
+const AGGREGATE_ADVERTISERS_SQL = `
+  WITH e AS MATERIALIZED (
+    SELECT advertiser_id, event_type, user_id, revenue, cost, campaign_id, event_time, received_at,
+           ${windowOf('event_time')} AS event_window, ${windowOf('received_at')} AS arrival_window
+    FROM ${EVENT_INDEX_TABLE}
+    WHERE advertiser_id IN (SELECT unnest($advertisers::VARCHAR[]))
+      AND ((event_time >= $from AND event_time < $to) OR (received_at >= $from AND received_at < $to))
+  ),
+  counts AS (
+    SELECT advertiser_id, event_window AS window_start,
+           count(*) AS events,
+           count(*) FILTER (event_type = 'impression') AS impressions,
+           count(*) FILTER (event_type = 'click') AS clicks,
+           count(*) FILTER (event_type = 'conversion') AS conversions,
+           count(*) FILTER (event_type = 'pageview') AS pageviews,
+           count(DISTINCT user_id) AS unique_users,
+           coalesce(sum(revenue), 0) AS revenue,
+           coalesce(sum(cost), 0) AS cost
+    FROM e WHERE event_time >= $from AND event_time < $to
+    GROUP BY advertiser_id, event_window
+  ),
+  ranked AS (
+    SELECT advertiser_id, event_window AS window_start, campaign_id, count(*) AS events
+    FROM e WHERE event_time >= $from AND event_time < $to AND campaign_id IS NOT NULL
+    GROUP BY advertiser_id, event_window, campaign_id
+    QUALIFY row_number() OVER (PARTITION BY advertiser_id, event_window ORDER BY count(*) DESC, campaign_id) <= $top
+  ),
+  top AS (
+    SELECT advertiser_id, window_start,
+           list({'campaign_id': campaign_id, 'events': events} ORDER BY events DESC, campaign_id) AS top_campaigns
+    FROM ranked GROUP BY advertiser_id, window_start
+  ),
+  late AS (
+    -- Late: its own window was already final when it arrived (event_time before the arrival
+    -- window's start minus the horizon).
+    SELECT advertiser_id, arrival_window AS window_start, count(*) AS late_events
+    FROM e
+    WHERE received_at >= $from AND received_at < $to
+      AND epoch_ms(event_time::TIMESTAMP) < arrival_window - $horizon
+    GROUP BY advertiser_id, arrival_window
+  )
+  SELECT coalesce(counts.advertiser_id, late.advertiser_id) AS advertiser_id, counts.* EXCLUDE (advertiser_id),
+         top.top_campaigns, late.window_start AS late_window, late.late_events
+  FROM counts
+  LEFT JOIN top ON top.advertiser_id = counts.advertiser_id AND top.window_start = counts.window_start
+  FULL OUTER JOIN late ON late.advertiser_id = counts.advertiser_id AND late.window_start = counts.window_start
+  ORDER BY 1, coalesce(counts.window_start, late.window_start)`;
 
 function toWindowAggregate(row: WindowRow): WindowAggregate {
   return {
@@ -186,8 +214,10 @@ function toWindowAggregate(row: WindowRow): WindowAggregate {
   };
 }
 
-// One row per window with events and/or late arrivals; the counts are null for a late-only window.
+// One row per advertiser and window with events and/or late arrivals; the counts are null for a
+// late-only window.
 interface WindowRow {
+  advertiser_id: string;
   window_start: bigint | null;
   events: bigint;
   impressions: bigint;

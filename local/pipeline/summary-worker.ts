@@ -1,7 +1,7 @@
 import { runSummaryCycle, type SummaryCycleOutcome } from '../../lambdas/aggregator/cycle';
 import type { Clock, EventIndex, SummaryStore } from '../../lambdas/aggregator/ports';
-import { buildSummaries, TOP_CAMPAIGNS } from '../../lambdas/aggregator/summarize';
-import { planRun, type SummarySettings, windowStartOf } from '../../lambdas/aggregator/windows';
+import { type SummarizeDeps, summarizeAdvertiserRange } from '../../lambdas/aggregator/summarize';
+import { planRun, windowStartOf } from '../../lambdas/aggregator/windows';
 
 export interface SummaryWorkerOptions {
   eventIndex: EventIndex;
@@ -52,14 +52,7 @@ export class SummaryWorker {
 
   /** One cycle now (after any run in progress): the windows within the lateness horizon. */
   runNow(): Promise<SummaryCycleOutcome> {
-    return this.serialised(() =>
-      runSummaryCycle({
-        eventIndex: this.options.eventIndex,
-        summaryStore: this.options.summaryStore,
-        clock: this.clock,
-        settings: this.settings(),
-      }),
-    );
+    return this.serialised(() => runSummaryCycle(this.deps()));
   }
 
   /**
@@ -69,19 +62,12 @@ export class SummaryWorker {
    */
   backfill(touched: TouchedWindows): Promise<BackfillOutcome> {
     return this.serialised(async () => {
+      const deps = this.deps();
       let windowsWritten = 0;
       for (const [advertiserId, earliest] of touched) {
-        const computedAt = this.clock();
-        const plan = planRun(computedAt, this.settings());
-        const windows = { from: Math.min(windowStartOf(earliest), plan.windows.from), to: plan.windows.to };
-        const aggregation = await this.options.eventIndex.aggregateAdvertiser({
-          advertiserId,
-          windows,
-          horizonMs: plan.horizonMs,
-          topCampaigns: TOP_CAMPAIGNS,
-        });
-        const summaries = buildSummaries(advertiserId, aggregation, { ...plan, windows }, computedAt);
-        windowsWritten += (await this.options.summaryStore.upsert(summaries)).written;
+        const horizon = planRun(this.clock(), deps.settings).windows;
+        const windows = { from: Math.min(windowStartOf(earliest), horizon.from), to: horizon.to };
+        windowsWritten += (await summarizeAdvertiserRange(deps, advertiserId, windows)).windowsWritten;
       }
       return { advertisers: touched.size, windowsWritten };
     });
@@ -92,11 +78,16 @@ export class SummaryWorker {
     await this.running.catch(() => undefined);
   }
 
-  private settings(): SummarySettings {
+  private deps(): SummarizeDeps {
     return {
-      latenessHorizonMinutes: this.options.latenessHorizonMinutes,
-      // The margin planRun adds is at least one window, so a schedule in seconds is fine.
-      summaryScheduleMinutes: Math.max(this.options.intervalSeconds, 1) / 60,
+      eventIndex: this.options.eventIndex,
+      summaryStore: this.options.summaryStore,
+      clock: this.clock,
+      settings: {
+        latenessHorizonMinutes: this.options.latenessHorizonMinutes,
+        // The margin planRun adds is at least one window, so a schedule in seconds is fine.
+        summaryScheduleMinutes: Math.max(this.options.intervalSeconds, 1) / 60,
+      },
     };
   }
 

@@ -26,12 +26,22 @@ async function summariesFrom(eventIndex: EventIndex, scenario: Scenario): Promis
   return summaryStore.all().map(toSummaryJson);
 }
 
-async function duckDbSummaries(scenario: Scenario): Promise<SummaryJson[]> {
+/**
+ * The DuckDB index as the local pipeline uses it (one aggregation per page of advertisers), or
+ * `perAdvertiser`: seen only through EventIndex, so the core sends one request per advertiser.
+ */
+async function duckDbSummaries(scenario: Scenario, perAdvertiser = false): Promise<SummaryJson[]> {
   const db = await LocalDatabase.open();
   cleanups.push(() => db.close());
   const index = await DuckDbEventIndex.open(db);
   await index.indexEvents(scenario.events);
-  return summariesFrom(index, scenario);
+  const eventIndex: EventIndex = perAdvertiser
+    ? {
+        listActiveAdvertisers: (range, page) => index.listActiveAdvertisers(range, page),
+        aggregateAdvertiser: (request) => index.aggregateAdvertiser(request),
+      }
+    : index;
+  return summariesFrom(eventIndex, scenario);
 }
 
 async function openSearchSummaries(scenario: Scenario): Promise<SummaryJson[]> {
@@ -43,6 +53,12 @@ async function openSearchSummaries(scenario: Scenario): Promise<SummaryJson[]> {
 describe.each(SCENARIOS)('scenario $id: $title', (scenario) => {
   it('DuckDB event index yields the expected summaries', async () => {
     const summaries = await duckDbSummaries(scenario);
+
+    expect(summaries).toEqual(scenario.expected);
+  });
+
+  it('DuckDB event index, one request per advertiser, yields the expected summaries', async () => {
+    const summaries = await duckDbSummaries(scenario, true);
 
     expect(summaries).toEqual(scenario.expected);
   });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { buildSummaries, summarizeAdvertiser, TOP_CAMPAIGNS } from '../../../lambdas/aggregator/summarize';
+import type {
+  AdvertiserAggregation,
+  AdvertisersAggregationRequest,
+  BulkEventIndex,
+} from '../../../lambdas/aggregator/ports';
+import {
+  buildSummaries,
+  summarizeAdvertiser,
+  summarizeAdvertiserRange,
+  summarizeAdvertisersRange,
+  TOP_CAMPAIGNS,
+} from '../../../lambdas/aggregator/summarize';
 import type { WindowAggregate } from '../../../lambdas/aggregator/summary';
-import { planRun } from '../../../lambdas/aggregator/windows';
+import { planRun, WINDOW_MS } from '../../../lambdas/aggregator/windows';
 import { windowAggregate } from './support/builders';
 import { FakeEventIndex } from './support/fake-event-index';
 import { MemorySummaryStore } from './support/memory-summary-store';
@@ -128,5 +139,116 @@ describe('summarizeAdvertiser', () => {
 
     expect(retryOfOlder.windowsStale).toBe(1);
     expect(store.all().map((s) => s.impressions)).toEqual([5]);
+  });
+});
+
+describe('summarizeAdvertiserRange', () => {
+  it('asks the index for the given range, also past the horizon, and stores those windows as final', async () => {
+    const range = { from: T('02:00'), to: plan.windows.to };
+    const index = new FakeEventIndex([], {
+      windows: [counts(T('02:00')), counts(T('11:00')), counts(T('12:00'))],
+      lateArrivals: [],
+    });
+    const store = new MemorySummaryStore();
+
+    const outcome = await summarizeAdvertiserRange(
+      { eventIndex: index, summaryStore: store, clock: () => now, settings },
+      'a',
+      range,
+    );
+
+    expect(index.aggregationRequests).toEqual([
+      { advertiserId: 'a', windows: range, horizonMs: plan.horizonMs, topCampaigns: TOP_CAMPAIGNS },
+    ]);
+    expect(outcome.windowsWritten).toBe(3);
+    expect(store.all().map((s) => [s.windowStart, s.final])).toEqual([
+      [T('02:00'), true],
+      [T('11:00'), false],
+      [T('12:00'), false],
+    ]);
+  });
+
+  it('stores nothing outside the range, whatever the index answers', async () => {
+    const range = { from: T('11:00'), to: T('11:00') + WINDOW_MS };
+    const index = new FakeEventIndex([], {
+      windows: [counts(T('10:45')), counts(T('11:00')), counts(T('11:15'))],
+      lateArrivals: [{ windowStart: T('11:15'), count: 2 }],
+    });
+    const store = new MemorySummaryStore();
+
+    await summarizeAdvertiserRange(
+      { eventIndex: index, summaryStore: store, clock: () => now, settings },
+      'a',
+      range,
+    );
+
+    expect(store.all().map((s) => s.windowStart)).toEqual([T('11:00')]);
+  });
+});
+
+/** A bulk index answering from canned aggregations per advertiser; records what it was asked. */
+class FakeBulkEventIndex extends FakeEventIndex implements BulkEventIndex {
+  readonly bulkRequests: AdvertisersAggregationRequest[] = [];
+  constructor(private readonly byAdvertiser: ReadonlyMap<string, AdvertiserAggregation>) {
+    super();
+  }
+  async aggregateAdvertisers(request: AdvertisersAggregationRequest) {
+    this.bulkRequests.push(request);
+    return this.byAdvertiser;
+  }
+}
+
+describe('summarizeAdvertisersRange', () => {
+  const range = plan.windows;
+  const aggregationOf = (impressions: number): AdvertiserAggregation => ({
+    windows: [counts(T('11:00'), { impressions })],
+    lateArrivals: [],
+  });
+
+  it("asks a bulk index once for every advertiser and stores each one's summaries", async () => {
+    const index = new FakeBulkEventIndex(
+      new Map([
+        ['a', aggregationOf(2)],
+        ['b', aggregationOf(3)],
+      ]),
+    );
+    const store = new MemorySummaryStore();
+
+    const outcomes = await summarizeAdvertisersRange(
+      { eventIndex: index, summaryStore: store, clock: () => now, settings },
+      ['a', 'b', 'c'],
+      range,
+    );
+
+    expect(index.bulkRequests).toEqual([
+      {
+        advertiserIds: ['a', 'b', 'c'],
+        windows: range,
+        horizonMs: plan.horizonMs,
+        topCampaigns: TOP_CAMPAIGNS,
+      },
+    ]);
+    expect(index.aggregationRequests).toEqual([]);
+    expect(outcomes.map((o) => [o.advertiserId, o.windowsWritten])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['c', 0],
+    ]);
+    expect(store.all().map((s) => [s.advertiserId, s.impressions])).toEqual([
+      ['a', 2],
+      ['b', 3],
+    ]);
+  });
+
+  it('sends any other index one aggregation request per advertiser, as the AWS workers do', async () => {
+    const index = new FakeEventIndex([], aggregationOf(1));
+
+    await summarizeAdvertisersRange(
+      { eventIndex: index, summaryStore: new MemorySummaryStore(), clock: () => now, settings },
+      ['a', 'b'],
+      range,
+    );
+
+    expect(index.aggregationRequests.map((r) => r.advertiserId)).toEqual(['a', 'b']);
   });
 });

@@ -58,6 +58,9 @@ describe('DuckDbEventIndex.indexEvents', () => {
       { inserted: 0, duplicates: 1 },
     ]);
     expect(await index.count()).toBe(2);
+    expect(await db.all(`SELECT received_at FROM ${EVENT_INDEX_TABLE} WHERE event_id = 'e2'`)).toEqual([
+      { received_at: '2026-11-22T10:01:30.000Z' },
+    ]);
   });
 
   it('stores every kind of column value', async () => {
@@ -100,5 +103,39 @@ describe('DuckDbEventIndex.listActiveAdvertisers', () => {
     const second = await index.listActiveAdvertisers(range, { size: 2, after: first.next });
 
     expect([first, second]).toEqual([{ advertiserIds: ['a', 'b'], next: 'b' }, { advertiserIds: ['c'] }]);
+  });
+});
+
+describe('DuckDbEventIndex.aggregateAdvertisers', () => {
+  const request = { windows: { from: T('09:00'), to: T('12:00') }, horizonMs: 30 * 60_000, topCampaigns: 2 };
+
+  it('gives each advertiser exactly what its own aggregateAdvertiser gives, in one statement', async () => {
+    await index.indexEvents([
+      event('e1', 'a', '10:00', { campaign_id: 'c1', user_id: 'u1' }),
+      event('e2', 'a', '10:20', { event_type: 'click', campaign_id: 'c2', user_id: 'u1' }),
+      event('e3', 'b', '10:05', { event_type: 'conversion', revenue: 12.5, user_id: 'u2' }),
+      // Late for b: its window (08:00) was final long before it arrived at 11:00.
+      event('e4', 'b', '08:00', { received_at: '2026-11-22T11:00:00.000Z' }),
+      event('e5', 'c', '10:10', { cost: 0.25, campaign_id: 'c9' }),
+      event('e6', 'a', '13:00'),
+    ]);
+
+    const bulk = await index.aggregateAdvertisers({ ...request, advertiserIds: ['a', 'b', 'c', 'none'] });
+    const single = await Promise.all(
+      ['a', 'b', 'c'].map((advertiserId) => index.aggregateAdvertiser({ ...request, advertiserId })),
+    );
+
+    expect([...bulk.keys()].sort()).toEqual(['a', 'b', 'c']);
+    expect(['a', 'b', 'c'].map((id) => bulk.get(id))).toEqual(single);
+    expect(bulk.get('b')?.lateArrivals).toEqual([{ windowStart: T('11:00'), count: 1 }]);
+    expect(bulk.get('a')?.windows.map((w) => w.windowStart)).toEqual([T('10:00'), T('10:15')]);
+  });
+
+  it('reads only the advertisers asked for', async () => {
+    await index.indexEvents([event('e1', 'a', '10:00'), event('e2', 'b', '10:00')]);
+
+    const bulk = await index.aggregateAdvertisers({ ...request, advertiserIds: ['b'] });
+
+    expect([...bulk.keys()]).toEqual(['b']);
   });
 });
