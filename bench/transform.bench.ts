@@ -5,6 +5,11 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { FirehoseTransformationEvent } from 'aws-lambda';
 import { validateWireEvent, type WireEvent } from '../contract';
+import { readTransformConfig } from '../lambdas/transform/config';
+import { decodeRecord } from '../lambdas/transform/decode-record';
+import { eventTimes, isRefusal, UtcFormatter } from '../lambdas/transform/event-times';
+import { createEnrichers, type Enrichers, storedEventLine } from '../lambdas/transform/stored-event';
+import { base64OfUtf8 } from '../lambdas/transform/transform-batch';
 import type { BenchSuite } from './suites';
 
 /** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
@@ -97,6 +102,47 @@ function floor(event: FirehoseTransformationEvent): number {
   return fields;
 }
 
+/** The handler's steps in its order, each timed as what it adds to the steps before it. */
+const STEPS = [
+  'decode (strict base64, UTF-8 check, JSON.parse)',
+  'validateWireEvent',
+  'eventTimes (parse, check, format the times)',
+  'de-duplication by event_id',
+  'storedEventLine (the stored JSON line)',
+  'base64 of the output line',
+] as const;
+
+/**
+ * The handler's per-record work (transformRecord) up to and including step `steps` of STEPS, so
+ * that the time each step adds is measured where it runs, with the garbage the steps before it
+ * leave. Returns a number derived from the work so that none of it can be skipped.
+ */
+function stepsUpTo(steps: number, event: FirehoseTransformationEvent, enrichers: Enrichers): number {
+  const formatter = new UtcFormatter();
+  const seenEventIds = new Set<string>();
+  let produced = 0;
+  for (const record of event.records) {
+    const decoded = decodeRecord(record.data);
+    if (steps < 2 || !decoded.ok) continue;
+    const validation = validateWireEvent(decoded.value);
+    if (steps < 3 || !validation.ok) continue;
+    const { event: wire } = validation;
+    const times = eventTimes(
+      wire,
+      record.approximateArrivalTimestamp,
+      formatter,
+      enrichers.config.futureToleranceMs,
+    );
+    if (steps < 4 || isRefusal(times)) continue;
+    if (seenEventIds.has(wire.event_id)) continue;
+    seenEventIds.add(wire.event_id);
+    if (steps < 5) continue;
+    const line = storedEventLine(wire, times, enrichers, decoded.plainStrings);
+    produced += steps < 6 ? line.length : base64OfUtf8(line).length;
+  }
+  return produced;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -181,26 +227,25 @@ export const transformBench: BenchSuite = {
     const ok = result.records.filter((r) => r.result === 'Ok').length;
     console.log(`outcomes: ${ok} Ok of ${count} (the batch is all valid, so anything else is a bug)`);
 
-    // Inputs for the stage timings: what the floor parses and what the handler emits.
-    const parsed = event.records.map((r) => JSON.parse(Buffer.from(r.data, 'base64').toString('utf8')));
-    const lines = result.records.map((r) => Buffer.from(r.data ?? '', 'base64').toString('utf8'));
-    const stored = lines.map((line) => JSON.parse(line));
+    // The steps are timed with their own enrichers, warmed like the handler's by the warm-up runs.
+    const enrichers = createEnrichers(readTransformConfig(process.env));
+    const stepRuns = Object.fromEntries(
+      STEPS.map((_, i) => [`steps ${i + 1}`, () => stepsUpTo(i + 1, event, enrichers)]),
+    );
+    // For comparison: serialising the stored records as objects, which the handler does not do.
+    const stored = result.records.map((r) =>
+      JSON.parse(Buffer.from(r.data ?? '', 'base64').toString('utf8')),
+    );
     const seconds = await timeInterleaved({
       floor: () => floor(event),
       handler: () => handler(event),
-      validate: () => {
-        for (const value of parsed) validateWireEvent(value);
-      },
-      serialise: () => {
+      ...stepRuns,
+      stringify: () => {
         for (const value of stored) JSON.stringify(value);
       },
-      encode: () => {
-        for (const line of lines) Buffer.from(line, 'utf8').toString('base64');
-      },
     });
+    const floors = (name: string) => (seconds[name] ?? Number.NaN) / (seconds.floor ?? Number.NaN);
     const rate = (name: string) => count / (seconds[name] ?? Number.NaN);
-    const timesFloor = (name: string) =>
-      `${((seconds[name] ?? Number.NaN) / (seconds.floor ?? Number.NaN)).toFixed(2)}x`;
     console.log(
       `floor (base64 decode + JSON.parse): ${Math.round(rate('floor')).toLocaleString('en')} records/s`,
     );
@@ -210,10 +255,25 @@ export const transformBench: BenchSuite = {
     console.log(
       `ratio handler/floor: ${((rate('handler') / rate('floor')) * 100).toFixed(0)}% (target >= 60%); medians of ${MEASURED_RUNS} interleaved runs after ${WARMUP_RUNS} warm-up runs`,
     );
+    console.log("where the handler's time goes, in floors (each step: what it adds to the steps before it):");
+    let before = 0;
+    STEPS.forEach((step, i) => {
+      const upTo = floors(`steps ${i + 1}`);
+      console.log(`  ${(upTo - before).toFixed(2).padStart(5)}  ${step}`);
+      before = upTo;
+    });
+    const handlerFloors = floors('handler');
     console.log(
-      `time of single steps of the handler, in floors: validateWireEvent ${timesFloor('validate')}, ` +
-        `JSON.stringify of the stored records ${timesFloor('serialise')}, base64 of the output ${timesFloor('encode')}; ` +
-        `the handler as a whole ${timesFloor('handler')}`,
+      `  ${(handlerFloors - before).toFixed(2).padStart(5)}  the rest: result records, tally, metrics and logging calls`,
+    );
+    console.log(`  ${handlerFloors.toFixed(2).padStart(5)}  the handler as a whole`);
+    const decodeAndValidate = floors('steps 2');
+    console.log(
+      `60% of the floor means the handler in at most ${(1 / 0.6).toFixed(2)} floors; decoding and validating alone take ${decodeAndValidate.toFixed(2)}, ` +
+        `leaving ${(1 / 0.6 - decodeAndValidate).toFixed(2)} for everything else, which takes ${(handlerFloors - decodeAndValidate).toFixed(2)} now`,
+    );
+    console.log(
+      `for comparison, JSON.stringify of the stored records as objects: ${floors('stringify').toFixed(2)} floors`,
     );
 
     const memory = measureMemoryInChild();

@@ -87,7 +87,7 @@ function transformRecord(
  * btoa encodes a string of one byte per character, so for ASCII, nearly every stored line, it
  * gives the base64 of the UTF-8 bytes without building them; other text goes through a Buffer.
  */
-function base64OfUtf8(text: string): string {
+export function base64OfUtf8(text: string): string {
   // Each character above U+007F takes more than one byte in UTF-8: equal lengths mean ASCII only.
   return Buffer.byteLength(text, 'utf8') === text.length
     ? btoa(text)
