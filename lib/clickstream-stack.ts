@@ -120,8 +120,8 @@ export class ClickstreamStack extends Stack {
     });
     this.alarmTopic = this.monitoring.topic;
 
-    // The dispatcher and the workers get a search-only policy on events-* from the construct
-    // itself; search.allow(role, 'read') would open every index of the domain to them.
+    // The dispatcher and the workers get a search-only identity policy on events-*/_search from
+    // the construct itself; search.allow() is for roles that write (Firehose, the index setup).
     this.summaries = new Summaries(this, 'Summaries', {
       domain: this.domain,
       monitoring: this.monitoring,

@@ -71,7 +71,7 @@ export class EventDeliveryStream extends Construct {
       [`Resource::${nagArn(props.processor)}:*`, 'grantInvoke on the transform function covers its versions'],
     ];
     for (const [finding, reason] of grantReasons) acknowledgeNag(this.role, `IAM5[${finding}]`, reason);
-    props.search.allow(this.role, 'readWrite');
+    props.search.allow(this.role);
     // No grant* exists for these: Firehose checks the function and the domain before delivering.
     this.role.addToPrincipalPolicy(
       new PolicyStatement({

@@ -28,9 +28,6 @@ export interface SearchDomainProps {
   readonly destroyOnRemoval?: boolean;
 }
 
-/** What a role may do on the domain's REST API. */
-export type SearchAccess = 'read' | 'readWrite';
-
 /**
  * The OpenSearch domain: encrypted at rest and between nodes, HTTPS with TLS 1.2 (PFS ciphers)
  * only, slow and error logs to CloudWatch, and a resource policy naming the roles added with
@@ -39,7 +36,8 @@ export type SearchAccess = 'read' | 'readWrite';
  */
 export class SearchDomain extends Construct {
   readonly domain: Domain;
-  private readonly principals = new Map<string, { role: IRole; access: SearchAccess }>();
+  /** Roles named in the domain's resource policy, by construct path (each once). */
+  private readonly writers = new Map<string, IRole>();
 
   constructor(scope: Construct, id: string, props: SearchDomainProps) {
     super(scope, id);
@@ -147,36 +145,33 @@ export class SearchDomain extends Construct {
   }
 
   /**
-   * Lets a role call the domain's REST API: adds it to the domain's resource policy and grants the
-   * matching identity policy. Read is GET/HEAD/POST (POST carries searches); readWrite adds
-   * PUT/DELETE/PATCH.
+   * Lets a role read and write through the domain's REST API (Firehose, the index setup): names it
+   * in the domain's resource policy and grants the matching identity policy. Roles that only
+   * search (the summary workers) get a narrower identity policy of their own instead
+   * (`es:ESHttpGet`/`es:ESHttpPost` on `events-*\/_search`), since a resource-policy "read" level
+   * would have to allow POST on every path, which also covers `_bulk`.
    */
-  allow(role: IRole, access: SearchAccess): void {
-    if (access === 'read') this.domain.grantRead(role);
-    else this.domain.grantReadWrite(role);
+  allow(role: IRole): void {
+    this.domain.grantReadWrite(role);
     acknowledgeNag(
       role,
       `IAM5[Resource::${nagArn(this.domain)}/*]`,
       'REST paths of this one domain: the daily indices (events-YYYY-MM-DD) are named by date, so they cannot be listed',
     );
-    const existing = this.principals.get(role.node.path);
-    if (existing === undefined || existing.access === 'read')
-      this.principals.set(role.node.path, { role, access });
+    this.writers.set(role.node.path, role);
   }
 
   private accessPolicy(domainArn: string): PolicyDocument {
-    const byAccess = (access: SearchAccess) =>
-      [...this.principals.values()].filter((entry) => entry.access === access).map((entry) => entry.role);
-    const statement = (roles: IRole[], actions: string[]) =>
-      new PolicyStatement({
-        principals: roles.map((role) => new ArnPrincipal(role.roleArn)),
-        actions,
-        resources: [`${domainArn}/*`],
-      });
-    const statements = [
-      statement(byAccess('readWrite'), ['es:ESHttp*']),
-      statement(byAccess('read'), ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost']),
-    ].filter((candidate) => candidate.hasPrincipal);
-    return new PolicyDocument({ statements });
+    const roles = [...this.writers.values()];
+    if (roles.length === 0) return new PolicyDocument();
+    return new PolicyDocument({
+      statements: [
+        new PolicyStatement({
+          principals: roles.map((role) => new ArnPrincipal(role.roleArn)),
+          actions: ['es:ESHttp*'],
+          resources: [`${domainArn}/*`],
+        }),
+      ],
+    });
   }
 }

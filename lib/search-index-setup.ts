@@ -39,7 +39,7 @@ export class SearchIndexSetup extends Construct {
       destroyLogsOnRemoval: props.destroyOnRemoval ?? false,
       environment: { DOMAIN_ENDPOINT: domain.domainEndpoint },
     });
-    props.search.allow(this.handler.function.role!, 'readWrite');
+    props.search.allow(this.handler.function.role!);
 
     const provider = new Provider(this, 'Provider', {
       onEventHandler: this.handler.function,

@@ -113,22 +113,17 @@ describe('SearchDomain', () => {
     });
   });
 
-  it('names exactly the allowed roles in its access policy, by access level', () => {
+  it('names exactly the allowed roles in its access policy', () => {
     const { stack, search, role, template } = domain();
     const writer = role('Writer');
-    const reader = role('Reader');
+    role('Bystander');
 
-    search.allow(writer, 'readWrite');
-    search.allow(reader, 'read');
+    search.allow(writer);
 
     template().hasResourceProperties('AWS::OpenSearchService::Domain', {
       AccessPolicies: {
         Statement: [
           Match.objectLike({ Action: 'es:ESHttp*', Principal: { AWS: stack.resolve(writer.roleArn) } }),
-          Match.objectLike({
-            Action: ['es:ESHttpGet', 'es:ESHttpHead', 'es:ESHttpPost'],
-            Principal: { AWS: stack.resolve(reader.roleArn) },
-          }),
         ],
       },
     });
@@ -136,15 +131,15 @@ describe('SearchDomain', () => {
 
   it('grants the allowed role the matching identity policy', () => {
     const { stack, search, role, template } = domain();
-    const reader = role('Reader');
+    const writer = role('Writer');
 
-    search.allow(reader, 'read');
+    search.allow(writer);
 
     template().hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [stack.resolve(reader.roleName)],
+      Roles: [stack.resolve(writer.roleName)],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: Match.arrayWith(['es:ESHttpGet', 'es:ESHttpHead']), Effect: 'Allow' }),
+          Match.objectLike({ Action: Match.arrayWith(['es:ESHttpGet', 'es:ESHttpPut']), Effect: 'Allow' }),
         ]),
       },
     });
@@ -152,7 +147,7 @@ describe('SearchDomain', () => {
 
   it('never allows an anonymous principal', () => {
     const { search, role, template } = domain();
-    search.allow(role('Writer'), 'readWrite');
+    search.allow(role('Writer'));
 
     const domains = template().findResources('AWS::OpenSearchService::Domain');
 

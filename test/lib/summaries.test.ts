@@ -19,10 +19,7 @@ function build(overrides: Partial<SummariesProps> = {}) {
     logRetention: RetentionDays.TWO_WEEKS,
   });
   // In the app Firehose and the setup handler are named in the domain's policy; so is someone here.
-  search.allow(
-    new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('firehose.amazonaws.com') }),
-    'readWrite',
-  );
+  search.allow(new Role(stack, 'Writer', { assumedBy: new ServicePrincipal('firehose.amazonaws.com') }));
   const monitoring = new Monitoring(stack, 'Monitoring', {
     dashboardName: 'clickstream-test',
     alarms: stageConfig().alarms,
