@@ -37,15 +37,16 @@ export function eventTimes(
   const sentRefusal = timeRefusal('/sent_at', sentMs, receivedMs, futureToleranceMs);
   if (sentRefusal !== undefined) return sentRefusal;
   const clockSkewMs = receivedMs - sentMs;
-  const derivedEventTime = formatter.format(eventMs + clockSkewMs);
-  // The stored format holds the years 2000-2099 (`20` and 24 characters), as the wire format does.
-  if (!derivedEventTime.startsWith('20') || derivedEventTime.length !== 24) {
+  const derivedMs = eventMs + clockSkewMs;
+  // The stored format holds the years 2000-2099, as the wire format does.
+  if (derivedMs < FIRST_STORABLE_MS || derivedMs >= AFTER_LAST_STORABLE_MS) {
     return {
       reason: 'invalid_timestamp',
       field: '/sent_at',
       message: '/sent_at puts the skew-corrected event time outside the years 2000-2099',
     };
   }
+  const derivedEventTime = formatter.format(derivedMs);
   return {
     eventTime,
     sentAt: sentText ?? formatter.format(sentMs),
@@ -54,6 +55,9 @@ export function eventTimes(
     clockSkewMs,
   };
 }
+
+const FIRST_STORABLE_MS = Date.UTC(2000, 0, 1);
+const AFTER_LAST_STORABLE_MS = Date.UTC(2100, 0, 1);
 
 export function isRefusal(value: EventTimes | Refusal): value is Refusal {
   return 'reason' in value;

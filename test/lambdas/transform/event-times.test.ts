@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toUtcIso } from '../../../contract';
-import { UtcFormatter } from '../../../lambdas/transform/event-times';
+import { eventTimes, UtcFormatter } from '../../../lambdas/transform/event-times';
 
 describe('UtcFormatter', () => {
   it('formats every millisecond exactly as toUtcIso', () => {
@@ -20,5 +20,36 @@ describe('UtcFormatter', () => {
     for (const epochMs of [minute + 59_999, minute, minute + 1, minute + 10_010, minute - 1]) {
       expect(formatter.format(epochMs)).toBe(toUtcIso(epochMs));
     }
+  });
+});
+
+describe('eventTimes: the skew-corrected time', () => {
+  const FIRST_MS = Date.UTC(2000, 0, 1);
+  const LAST_MS = Date.UTC(2100, 0, 1) - 1;
+  const event = (eventTime: number, sentAt: number) =>
+    ({
+      event_id: 'e',
+      event_type: 'click',
+      advertiser_id: 'a',
+      event_time: eventTime,
+      sent_at: sentAt,
+    }) as const;
+
+  it.each([
+    ['the first storable millisecond', FIRST_MS, LAST_MS, LAST_MS, '2000-01-01T00:00:00.000Z'],
+    ['the last storable millisecond', LAST_MS, LAST_MS, LAST_MS, '2099-12-31T23:59:59.999Z'],
+  ])('keeps a derived time at %s', (_name, eventMs, sentMs, receivedMs, derived) => {
+    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), 1);
+
+    expect(times).toMatchObject({ derivedEventTime: derived });
+  });
+
+  it.each([
+    ['before 2000', FIRST_MS, LAST_MS + 1, LAST_MS],
+    ['after 2099', LAST_MS, LAST_MS - 1, LAST_MS],
+  ])('refuses a derived time %s', (_name, eventMs, sentMs, receivedMs) => {
+    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), 1);
+
+    expect(times).toMatchObject({ reason: 'invalid_timestamp', field: '/sent_at' });
   });
 });
