@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -11,7 +11,7 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IDomain } from 'aws-cdk-lib/aws-opensearchservice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,6 +19,7 @@ import { EVENTS_INDEX_PATTERN } from '../lambdas/aggregator/opensearch/requests'
 import { ClickstreamFunction } from './lambda-function';
 import type { AlarmSink } from './monitoring';
 import { acknowledgeNag, nagArn } from './nag';
+import { removalPolicyFor, stageLogGroup } from './stateful';
 
 export interface SummariesProps {
   /** The domain whose `events-*` indices the dispatcher and the workers read. */
@@ -69,7 +70,7 @@ export class Summaries extends Construct {
   constructor(scope: Construct, id: string, props: SummariesProps) {
     super(scope, id);
     const destroy = props.destroyOnRemoval ?? false;
-    const removalPolicy = destroy ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = removalPolicyFor(destroy);
     const functionDefaults = { logRetention: props.logRetention, destroyLogsOnRemoval: destroy };
     const summarySettings = {
       LATENESS_HORIZON_MINUTES: String(props.latenessHorizonMinutes),
@@ -165,7 +166,7 @@ export class Summaries extends Construct {
       },
     });
     this.table.grant(this.apiFunction.function, 'dynamodb:Query');
-    this.api = this.createApi(this.apiFunction.function, props.logRetention, removalPolicy);
+    this.api = this.createApi(this.apiFunction.function, props.logRetention, destroy);
 
     this.addAlarm(
       props.monitoring,
@@ -206,7 +207,7 @@ export class Summaries extends Construct {
     );
   }
 
-  private createApi(handler: IFunction, logRetention: RetentionDays, removalPolicy: RemovalPolicy): HttpApi {
+  private createApi(handler: IFunction, logRetention: RetentionDays, destroyOnRemoval: boolean): HttpApi {
     const api = new HttpApi(this, 'Api', {
       description: 'Per-advertiser 15-minute summaries (IAM-authorised)',
       createDefaultStage: false,
@@ -217,7 +218,7 @@ export class Summaries extends Construct {
       integration: new HttpLambdaIntegration('Summaries', handler),
       authorizer: new HttpIamAuthorizer(),
     });
-    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: logRetention, removalPolicy });
+    const accessLogs = stageLogGroup(this, 'ApiAccessLogs', logRetention, destroyOnRemoval);
     new HttpStage(this, 'ApiStage', {
       httpApi: api,
       stageName: '$default',
