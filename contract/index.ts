@@ -8,7 +8,14 @@ export {
   type FailedRecordColumn,
 } from './failed-record';
 export { errorsPrefixFor, eventsPrefixFor, LAKE_LAYOUT } from './lake-layout';
-export { MAX_FLAT_PROPERTIES, MAX_PROPERTY_DEPTH, MAX_RECORD_BYTES, PROPERTY_PATH_SEPARATOR } from './limits';
+export {
+  DELIVERY_STREAM_NAME_PATTERN,
+  MAX_FLAT_PROPERTIES,
+  MAX_PROPERTY_DEPTH,
+  MAX_RECORD_BYTES,
+  PROPERTY_PATH_SEPARATOR,
+  PUT_RECORD_BATCH_LIMITS,
+} from './limits';
 export { FAILURE_REASONS, type FailureReason, type Refusal } from './reasons';
 export { toEpochMillis, toUtcIso } from './time';
 export { type Validation, validateStoredEvent, validateWireEvent } from './validate';

@@ -1,5 +1,4 @@
-import { type Refusal, validateWireEvent, type WireEvent } from '../contract/index';
-import { PUT_RECORD_BATCH_LIMITS } from './limits';
+import { PUT_RECORD_BATCH_LIMITS, type Refusal, validateWireEvent, type WireEvent } from '../contract/index';
 
 /** An event ready for Firehose: its id and its wire bytes (one JSON line ending in a newline). */
 export interface EncodedEvent {

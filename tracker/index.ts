@@ -1,5 +1,5 @@
 export type { WireEvent } from '../contract/index';
-export { PUT_RECORD_BATCH_LIMITS } from './limits';
+export { PUT_RECORD_BATCH_LIMITS } from '../contract/index';
 export {
   type DeliveryError,
   type PutRecordBatchClient,

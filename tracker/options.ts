@@ -1,6 +1,6 @@
 import type { PutRecordBatchCommand, PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import type { WireEvent } from '../contract/index';
-import { PUT_RECORD_BATCH_LIMITS } from './limits';
+import { PUT_RECORD_BATCH_LIMITS } from '../contract/index';
 
 /**
  * What the tracker needs from a Firehose client: a `FirehoseClient` from `@aws-sdk/client-firehose`

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { FIREHOSE_LIMITS } from '../../local/firehose-endpoint/limits';
+import { DELIVERY_STREAM_NAME_PATTERN } from '../../contract';
 import type { DeliveryReport } from '../../local/pipeline/delivery';
 import { DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
 import {
@@ -71,7 +71,7 @@ export function pipelineOptionsFrom(flags: PipelineFlags): LocalPipelineOptions 
  * dir, so a name of dots only (`..`) is refused: it would put the spool outside `spool/`.
  */
 function streamName(raw: string): string {
-  if (!FIREHOSE_LIMITS.streamName.test(raw) || /^\.+$/.test(raw)) {
+  if (!DELIVERY_STREAM_NAME_PATTERN.test(raw) || /^\.+$/.test(raw)) {
     throw new UsageError(
       `--stream must be a delivery stream name: 1 to 64 letters, digits, '_', '.' or '-', not only dots (got ${JSON.stringify(raw)})`,
     );

@@ -1,5 +1,5 @@
+import { DELIVERY_STREAM_NAME_PATTERN, PUT_RECORD_BATCH_LIMITS } from '../../contract';
 import { constraintViolation, FirehoseApiError } from './api-error';
-import { FIREHOSE_LIMITS } from './limits';
 
 /** What the endpoint needs from a delivery stream; the local pipeline implements it. */
 export interface DeliveryStreamTarget {
@@ -40,10 +40,10 @@ export async function putRecordBatch(input: JsonObject, streams: Streams): Promi
   if (records.length === 0) {
     throw constraintViolation('records', 'Member must have length greater than or equal to 1');
   }
-  if (records.length > FIREHOSE_LIMITS.maxRecordsPerBatch) {
+  if (records.length > PUT_RECORD_BATCH_LIMITS.maxRecords) {
     throw constraintViolation(
       'records',
-      `Member must have length less than or equal to ${FIREHOSE_LIMITS.maxRecordsPerBatch}`,
+      `Member must have length less than or equal to ${PUT_RECORD_BATCH_LIMITS.maxRecords}`,
     );
   }
   const data = records.map((record: unknown, index) => {
@@ -52,7 +52,7 @@ export async function putRecordBatch(input: JsonObject, streams: Streams): Promi
     return decodeData(record.Data, path);
   });
   const total = data.reduce((sum, d) => sum + d.length, 0);
-  if (total > FIREHOSE_LIMITS.maxBatchBytes) {
+  if (total > PUT_RECORD_BATCH_LIMITS.maxRequestBytes) {
     throw new FirehoseApiError('InvalidArgumentException', 'Records size exceeds 4 MB limit');
   }
   const ids = await stream.put(data);
@@ -87,7 +87,7 @@ export function listDeliveryStreams(input: JsonObject, streams: Streams): JsonOb
 function streamFor(input: JsonObject, streams: Streams): DeliveryStreamTarget {
   const name = input.DeliveryStreamName;
   if (typeof name !== 'string') throw constraintViolation('deliveryStreamName', 'Member must not be null');
-  if (!FIREHOSE_LIMITS.streamName.test(name)) {
+  if (!DELIVERY_STREAM_NAME_PATTERN.test(name)) {
     throw constraintViolation(
       'deliveryStreamName',
       'Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+',
@@ -113,18 +113,18 @@ function decodeData(value: unknown, path: string): Buffer {
     throw new FirehoseApiError('SerializationException', `'${path}' must be a base64-encoded string`);
   }
   // Checked on the encoded length first so an oversize record is refused before it is decoded.
-  if (Math.floor((value.length * 3) / 4) - 2 > FIREHOSE_LIMITS.maxRecordBytes) {
+  if (Math.floor((value.length * 3) / 4) - 2 > PUT_RECORD_BATCH_LIMITS.maxRecordBytes) {
     throw tooLarge(path);
   }
   const data = Buffer.from(value, 'base64');
-  if (data.length > FIREHOSE_LIMITS.maxRecordBytes) throw tooLarge(path);
+  if (data.length > PUT_RECORD_BATCH_LIMITS.maxRecordBytes) throw tooLarge(path);
   return data;
 }
 
 function tooLarge(path: string): FirehoseApiError {
   return constraintViolation(
     path,
-    `Member must have length less than or equal to ${FIREHOSE_LIMITS.maxRecordBytes}`,
+    `Member must have length less than or equal to ${PUT_RECORD_BATCH_LIMITS.maxRecordBytes}`,
   );
 }
 
