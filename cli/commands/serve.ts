@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DELIVERY_STREAM_NAME_PATTERN } from '../../contract';
+import { isLocalStreamName } from '../../local/pipeline/data-dir';
 import type { DeliveryReport } from '../../local/pipeline/delivery';
 import { DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
 import {
@@ -66,12 +66,9 @@ export function pipelineOptionsFrom(flags: PipelineFlags): LocalPipelineOptions 
   };
 }
 
-/**
- * A delivery stream name as Firehose allows them. The name is also the spool folder under the data
- * dir, so a name of dots only (`..`) is refused: it would put the spool outside `spool/`.
- */
+/** The --stream value, checked here too so that a bad one is a usage error (exit 2). */
 function streamName(raw: string): string {
-  if (!DELIVERY_STREAM_NAME_PATTERN.test(raw) || /^\.+$/.test(raw)) {
+  if (!isLocalStreamName(raw)) {
     throw new UsageError(
       `--stream must be a delivery stream name: 1 to 64 letters, digits, '_', '.' or '-', not only dots (got ${JSON.stringify(raw)})`,
     );

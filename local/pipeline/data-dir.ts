@@ -1,5 +1,14 @@
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DELIVERY_STREAM_NAME_PATTERN } from '../../contract';
+
+/**
+ * A delivery stream name (Firehose's rule) that is also safe as the spool folder's name: Firehose
+ * allows a name of dots only, which as a folder (`..`) would put the spool outside `spool/`.
+ */
+export function isLocalStreamName(name: string): boolean {
+  return DELIVERY_STREAM_NAME_PATTERN.test(name) && !/^\.+$/.test(name);
+}
 
 /** Where the local pipeline keeps things under its data dir (documented in docs/local-pipeline.md). */
 export function dataDirLayout(dataDir: string) {

@@ -6,7 +6,7 @@ import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
 import { startFirehoseEndpoint } from '../firehose-endpoint/server';
 import { LakeDirectory } from '../lake/lake-directory';
 import { FileSummaryStore } from '../summary-store/file-summary-store';
-import { dataDirLayout, lockDataDir } from './data-dir';
+import { dataDirLayout, isLocalStreamName, lockDataDir } from './data-dir';
 import type { DeliveryReport } from './delivery';
 import {
   type BufferingHints,
@@ -85,6 +85,11 @@ const ACCOUNT_ID = '000000000000';
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const layout = dataDirLayout(options.dataDir);
   const streamName = options.streamName ?? DEFAULT_STREAM_NAME;
+  if (!isLocalStreamName(streamName)) {
+    throw new Error(
+      `stream name ${JSON.stringify(streamName)} is not a delivery stream name: 1 to 64 letters, digits, '_', '.' or '-', not only dots`,
+    );
+  }
   const region = options.region ?? 'us-east-1';
   const problem = options.onProblem ?? (() => undefined);
   await mkdir(options.dataDir, { recursive: true });
