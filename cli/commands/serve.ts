@@ -105,6 +105,11 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
         '127.0.0.1',
       ),
   ).action(async (flags: ServeFlags) => {
+    if (!isLoopback(flags.host)) {
+      console.error(
+        `warning: --host ${flags.host} is not a loopback address; the endpoint checks no credentials, so anyone who can reach it can write events`,
+      );
+    }
     const pipeline = await startLocalPipeline({
       ...pipelineOptionsFrom(flags),
       host: flags.host,
@@ -123,6 +128,16 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
     await stopOnSignal(pipeline.close);
   });
 };
+
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host === '::1' ||
+    host === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
+}
 
 function describeDelivery(report: DeliveryReport): string {
   const failed = Object.entries(report.failedByReason).map(([reason, count]) => `${reason} ${count}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type PipelineFlags, pipelineOptionsFrom } from '../../../cli/commands/serve';
+import { isLoopback, type PipelineFlags, pipelineOptionsFrom } from '../../../cli/commands/serve';
 import { UsageError } from '../../../cli/errors';
 
 const defaults: PipelineFlags = {
@@ -45,5 +45,15 @@ describe('pipeline options from the flags', () => {
     [{ latenessHorizon: '10081' }, '--lateness-horizon must be a number from 0 to 10080'],
   ])('refuses %o as a usage error', (flags, message) => {
     expect(() => pipelineOptionsFrom({ ...defaults, ...flags })).toThrow(message);
+  });
+});
+
+describe('isLoopback (serve warns for any other --host)', () => {
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])('%s is loopback', (host) => {
+    expect(isLoopback(host)).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '192.168.1.10', '::', 'example.com', '128.0.0.1'])('%s is not', (host) => {
+    expect(isLoopback(host)).toBe(false);
   });
 });
