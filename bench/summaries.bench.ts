@@ -1,6 +1,7 @@
 // Local summary computation at scale: 1,000,000 events of 1,000 advertisers over one UTC day in
 // the DuckDB event index, then one summary cycle (the same core as the Lambda workers) over every
-// window of that day for every advertiser, into the file summary store.
+// window of that day for every advertiser, into the file summary store. The cycle asks DuckDB for
+// a page of advertisers at once (BulkEventIndex), as the local pipeline does.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,7 @@ export const summariesBench: BenchSuite = {
       const loadMs = await load(index);
       console.log(
         `load: ${n(EVENTS)} events of ${n(ADVERTISERS)} advertisers into the DuckDB event index in ${s(loadMs)} ` +
-          `(${n(Math.round(EVENTS / (loadMs / 1000)))} events/s)`,
+          `(${n(Math.round(EVENTS / (loadMs / 1000)))} events/s), peak RSS so far ${peakRssMiB()} MiB`,
       );
 
       const timed = new TimedEventIndex(index);
@@ -58,7 +59,7 @@ export const summariesBench: BenchSuite = {
         `  of which DuckDB aggregation ${s(timed.aggregateMs)} (${((timed.aggregateMs / computeMs) * 100).toFixed(0)}%), ` +
           `advertiser listing ${s(timed.listMs)}, the rest the file store and the core`,
       );
-      console.log(`peak RSS: ${n(Math.round(process.resourceUsage().maxRSS / 1024))} MiB`);
+      console.log(`peak RSS: ${peakRssMiB()} MiB`);
     } finally {
       db.close();
       await rm(dir, { recursive: true, force: true });
@@ -134,5 +135,6 @@ class TimedEventIndex implements BulkEventIndex {
   }
 }
 
+const peakRssMiB = () => n(Math.round(process.resourceUsage().maxRSS / 1024));
 const n = (value: number) => value.toLocaleString('en-US');
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
