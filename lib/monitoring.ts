@@ -115,6 +115,20 @@ export class Monitoring extends Construct implements AlarmSink {
       );
     }
 
+    // Direct PUT over the stream's throughput quota: the tracker retries throttled records, but
+    // sustained throttling means the quota needs raising before the retries run out.
+    this.addAlarm(
+      new Alarm(this, 'IngestThrottled', {
+        alarmDescription:
+          'Firehose throttled PutRecordBatch records for 15 minutes: raise the delivery stream quota',
+        metric: firehose('ThrottledRecords', 'Sum'),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     const transformErrors = props.transform.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
     const transformThrottles = props.transform.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' });
     this.addAlarm(

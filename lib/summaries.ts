@@ -189,6 +189,12 @@ export class Summaries extends Construct {
       this.dispatcher.function.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
       'The summary dispatcher failed: no jobs were enqueued for this run',
     );
+    this.addAlarm(
+      props.monitoring,
+      'ApiServerErrors',
+      this.api.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      'The summary API answered 5xx (the function failed or timed out): callers get no summaries',
+    );
   }
 
   /** Lets a function search the event-day indices, and nothing else on the domain. */

@@ -117,6 +117,20 @@ describe('Monitoring', () => {
     });
   });
 
+  it('alarms when Firehose throttles ingestion for 15 minutes', () => {
+    const { stack, construct, template } = shared;
+
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Firehose',
+      MetricName: 'ThrottledRecords',
+      Statistic: 'Sum',
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [stack.resolve(construct.topic.topicArn)],
+    });
+  });
+
   it('alarms when a data node runs low on storage', () => {
     const { template } = monitoring();
 

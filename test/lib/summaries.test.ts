@@ -245,6 +245,7 @@ describe('Summaries: alarms', () => {
     ],
     ['Errors', 'AWS/Lambda', (c: Summaries) => ({ FunctionName: c.worker.function.functionName })],
     ['Errors', 'AWS/Lambda', (c: Summaries) => ({ FunctionName: c.dispatcher.function.functionName })],
+    ['5xx', 'AWS/ApiGateway', (c: Summaries) => ({ ApiId: c.api.apiId })],
   ])('alarms on %s (%s) and notifies the alarm topic', (metric, namespace, dimensionOf) => {
     const { stack, construct, alarmTopic, template } = summaries();
     const [[name, value]] = Object.entries(dimensionOf(construct)) as [[string, string]];
@@ -259,13 +260,14 @@ describe('Summaries: alarms', () => {
     });
   });
 
-  it('watches the DLQ, the worker and the dispatcher', () => {
+  it('watches the DLQ, the worker, the dispatcher and the API', () => {
     const { construct } = summaries();
 
     expect(construct.alarms.map((alarm) => alarm.node.id)).toEqual([
       'DeadLetterJobs',
       'WorkerErrors',
       'DispatcherErrors',
+      'ApiServerErrors',
     ]);
   });
 
