@@ -1,6 +1,6 @@
 import { activeAdvertiserPages } from './dispatch';
 import type { Clock, EventIndex, SummaryStore } from './ports';
-import { summarizeAdvertisersRange } from './summarize';
+import { summarizeTargets } from './summarize';
 import { planRun, type SummarySettings } from './windows';
 
 export interface SummaryCycleDeps {
@@ -23,15 +23,16 @@ export interface SummaryCycleOutcome {
 
 /**
  * One local run of what the dispatcher and the workers do on AWS: every advertiser active in the
- * run's range, summarised a listing page at a time with the same core (one aggregation per page
- * when the index can do many advertisers in one pass). The local pipeline calls it on a schedule
+ * run's range, summarised a listing page at a time with the same core (one aggregation for many
+ * advertisers when the index can do that in one pass). The local pipeline calls it on a schedule
  * and on demand.
  */
 export async function runSummaryCycle(deps: SummaryCycleDeps): Promise<SummaryCycleOutcome> {
   const range = planRun(deps.clock(), deps.settings).windows;
   const totals = { advertisers: 0, windowsWritten: 0, windowsStale: 0, lateEvents: 0 };
   for await (const advertiserIds of activeAdvertiserPages(deps.eventIndex, range, deps.advertiserPageSize)) {
-    for (const outcome of await summarizeAdvertisersRange(deps, advertiserIds, range)) {
+    const targets = advertiserIds.map((advertiserId) => ({ advertiserId, windows: range }));
+    for (const outcome of await summarizeTargets(deps, targets)) {
       totals.advertisers += 1;
       totals.windowsWritten += outcome.windowsWritten;
       totals.windowsStale += outcome.windowsStale;

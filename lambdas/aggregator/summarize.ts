@@ -44,36 +44,64 @@ export async function summarizeAdvertiserRange(
   advertiserId: string,
   windows: TimeRange,
 ): Promise<AdvertiserOutcome> {
-  const [outcome] = await summarizeAdvertisersRange(deps, [advertiserId], windows);
+  const [outcome] = await summarizeTargets(deps, [{ advertiserId, windows }]);
   if (outcome === undefined) throw new Error(`no outcome for advertiser ${advertiserId}`);
   return outcome;
 }
 
+/** One advertiser and the windows (window-aligned, by event_time) to recompute. */
+export interface SummaryTarget {
+  readonly advertiserId: string;
+  readonly windows: TimeRange;
+}
+
+/** Advertisers summarised at a time: bounds the aggregations held in memory at once. */
+export const ADVERTISERS_PER_BULK = 250;
+
 /**
- * Recomputes the windows in `windows` of several advertisers and stores them. An index that can
- * aggregate many advertisers in one pass (DuckDB, see BulkEventIndex) is asked once; any other
- * index gets one aggregation request per advertiser, as the AWS workers send.
+ * summarizeAdvertiserRange for many advertisers, each with its own range. An index that can
+ * aggregate many advertisers in one pass (DuckDB, see BulkEventIndex) is asked once per
+ * ADVERTISERS_PER_BULK advertisers over the union of their ranges, and each advertiser keeps the
+ * windows of its own range (a window's counts and late arrivals do not depend on the range around
+ * it). Any other index gets one request per advertiser with its own range, as the AWS workers send.
  */
-export async function summarizeAdvertisersRange(
+export async function summarizeTargets(
   deps: SummarizeDeps,
-  advertiserIds: readonly string[],
-  windows: TimeRange,
+  targets: readonly SummaryTarget[],
+): Promise<AdvertiserOutcome[]> {
+  const outcomes: AdvertiserOutcome[] = [];
+  for (let i = 0; i < targets.length; i += ADVERTISERS_PER_BULK) {
+    outcomes.push(...(await summarizeSlice(deps, targets.slice(i, i + ADVERTISERS_PER_BULK))));
+  }
+  return outcomes;
+}
+
+async function summarizeSlice(
+  deps: SummarizeDeps,
+  targets: readonly SummaryTarget[],
 ): Promise<AdvertiserOutcome[]> {
   // Taken before the read, so a computation that read later data always carries a later stamp.
   const computedAt = deps.clock();
-  const plan = { ...planRun(computedAt, deps.settings), windows };
-  const request = { windows, horizonMs: plan.horizonMs, topCampaigns: TOP_CAMPAIGNS };
+  const plan = planRun(computedAt, deps.settings);
+  const options = { horizonMs: plan.horizonMs, topCampaigns: TOP_CAMPAIGNS };
   const index = deps.eventIndex;
   const aggregations = isBulkEventIndex(index)
-    ? await index.aggregateAdvertisers({ ...request, advertiserIds })
+    ? await index.aggregateAdvertisers({
+        ...options,
+        advertiserIds: targets.map((t) => t.advertiserId),
+        windows: {
+          from: Math.min(...targets.map((t) => t.windows.from)),
+          to: Math.max(...targets.map((t) => t.windows.to)),
+        },
+      })
     : undefined;
   const outcomes: AdvertiserOutcome[] = [];
-  for (const advertiserId of advertiserIds) {
+  for (const { advertiserId, windows } of targets) {
     const aggregation =
       aggregations === undefined
-        ? await index.aggregateAdvertiser({ ...request, advertiserId })
+        ? await index.aggregateAdvertiser({ ...options, advertiserId, windows })
         : (aggregations.get(advertiserId) ?? NO_EVENTS);
-    const summaries = buildSummaries(advertiserId, aggregation, plan, computedAt);
+    const summaries = buildSummaries(advertiserId, aggregation, { ...plan, windows }, computedAt);
     const stored = await deps.summaryStore.upsert(summaries);
     outcomes.push({
       advertiserId,

@@ -122,34 +122,28 @@ export class DuckDbEventIndex implements BulkEventIndex {
     request: AdvertisersAggregationRequest,
   ): Promise<ReadonlyMap<string, AdvertiserAggregation>> {
     const aggregations = new Map<string, { windows: WindowAggregate[]; lateArrivals: LateArrivals[] }>();
-    for (let i = 0; i < request.advertiserIds.length; i += ADVERTISERS_PER_STATEMENT) {
-      const rows = await this.db.all<WindowRow>(AGGREGATE_ADVERTISERS_SQL, {
-        advertisers: listValue(request.advertiserIds.slice(i, i + ADVERTISERS_PER_STATEMENT)),
-        ...isoRange(request.windows),
-        top: request.topCampaigns,
-        horizon: request.horizonMs,
-      });
-      for (const row of rows) {
-        let aggregation = aggregations.get(row.advertiser_id);
-        if (aggregation === undefined) {
-          aggregation = { windows: [], lateArrivals: [] };
-          aggregations.set(row.advertiser_id, aggregation);
-        }
-        if (row.window_start !== null) aggregation.windows.push(toWindowAggregate(row));
-        if (row.late_window !== null)
-          aggregation.lateArrivals.push({
-            windowStart: Number(row.late_window),
-            count: Number(row.late_events),
-          });
+    const rows = await this.db.all<WindowRow>(AGGREGATE_ADVERTISERS_SQL, {
+      advertisers: listValue([...request.advertiserIds]),
+      ...isoRange(request.windows),
+      top: request.topCampaigns,
+      horizon: request.horizonMs,
+    });
+    for (const row of rows) {
+      let aggregation = aggregations.get(row.advertiser_id);
+      if (aggregation === undefined) {
+        aggregation = { windows: [], lateArrivals: [] };
+        aggregations.set(row.advertiser_id, aggregation);
       }
+      if (row.window_start !== null) aggregation.windows.push(toWindowAggregate(row));
+      if (row.late_window !== null)
+        aggregation.lateArrivals.push({
+          windowStart: Number(row.late_window),
+          count: Number(row.late_events),
+        });
     }
     return aggregations;
   }
 }
-
-// Advertisers per aggregation statement: each statement reads the table once, and its result rows
-// (one per advertiser and window) are held in memory at once.
-const ADVERTISERS_PER_STATEMENT = 250;
 
 // The advertisers' events in the range are read once (a materialised CTE) and shaped into one row
 // per advertiser and window with counts, top campaigns and late arrivals, oldest window first.

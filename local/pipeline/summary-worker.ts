@@ -1,6 +1,6 @@
 import { runSummaryCycle, type SummaryCycleOutcome } from '../../lambdas/aggregator/cycle';
 import type { Clock, EventIndex, SummaryStore } from '../../lambdas/aggregator/ports';
-import { type SummarizeDeps, summarizeAdvertiserRange } from '../../lambdas/aggregator/summarize';
+import { type SummarizeDeps, summarizeTargets } from '../../lambdas/aggregator/summarize';
 import { planRun, windowStartOf } from '../../lambdas/aggregator/windows';
 
 export interface SummaryWorkerOptions {
@@ -63,13 +63,16 @@ export class SummaryWorker {
   backfill(touched: TouchedWindows): Promise<BackfillOutcome> {
     return this.serialised(async () => {
       const deps = this.deps();
-      let windowsWritten = 0;
-      for (const [advertiserId, earliest] of touched) {
-        const horizon = planRun(this.clock(), deps.settings).windows;
-        const windows = { from: Math.min(windowStartOf(earliest), horizon.from), to: horizon.to };
-        windowsWritten += (await summarizeAdvertiserRange(deps, advertiserId, windows)).windowsWritten;
-      }
-      return { advertisers: touched.size, windowsWritten };
+      const horizon = planRun(this.clock(), deps.settings).windows;
+      const targets = [...touched].map(([advertiserId, earliest]) => ({
+        advertiserId,
+        windows: { from: Math.min(windowStartOf(earliest), horizon.from), to: horizon.to },
+      }));
+      const outcomes = await summarizeTargets(deps, targets);
+      return {
+        advertisers: touched.size,
+        windowsWritten: outcomes.reduce((sum, o) => sum + o.windowsWritten, 0),
+      };
     });
   }
 

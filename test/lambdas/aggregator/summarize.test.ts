@@ -5,10 +5,11 @@ import type {
   BulkEventIndex,
 } from '../../../lambdas/aggregator/ports';
 import {
+  ADVERTISERS_PER_BULK,
   buildSummaries,
   summarizeAdvertiser,
   summarizeAdvertiserRange,
-  summarizeAdvertisersRange,
+  summarizeTargets,
   TOP_CAMPAIGNS,
 } from '../../../lambdas/aggregator/summarize';
 import type { WindowAggregate } from '../../../lambdas/aggregator/summary';
@@ -198,14 +199,20 @@ class FakeBulkEventIndex extends FakeEventIndex implements BulkEventIndex {
   }
 }
 
-describe('summarizeAdvertisersRange', () => {
+describe('summarizeTargets', () => {
   const range = plan.windows;
   const aggregationOf = (impressions: number): AdvertiserAggregation => ({
-    windows: [counts(T('11:00'), { impressions })],
+    windows: [counts(T('02:00'), { impressions }), counts(T('11:00'), { impressions })],
     lateArrivals: [],
   });
+  const deps = (eventIndex: FakeEventIndex, summaryStore = new MemorySummaryStore()) => ({
+    eventIndex,
+    summaryStore,
+    clock: () => now,
+    settings,
+  });
 
-  it("asks a bulk index once for every advertiser and stores each one's summaries", async () => {
+  it('asks a bulk index once over the union of the ranges; each advertiser keeps its own range', async () => {
     const index = new FakeBulkEventIndex(
       new Map([
         ['a', aggregationOf(2)],
@@ -213,42 +220,60 @@ describe('summarizeAdvertisersRange', () => {
       ]),
     );
     const store = new MemorySummaryStore();
+    const backfill = { from: T('02:00'), to: range.to };
 
-    const outcomes = await summarizeAdvertisersRange(
-      { eventIndex: index, summaryStore: store, clock: () => now, settings },
-      ['a', 'b', 'c'],
-      range,
-    );
+    const outcomes = await summarizeTargets(deps(index, store), [
+      { advertiserId: 'a', windows: backfill },
+      { advertiserId: 'b', windows: range },
+      { advertiserId: 'c', windows: range },
+    ]);
 
     expect(index.bulkRequests).toEqual([
       {
         advertiserIds: ['a', 'b', 'c'],
-        windows: range,
+        windows: backfill,
         horizonMs: plan.horizonMs,
         topCampaigns: TOP_CAMPAIGNS,
       },
     ]);
     expect(index.aggregationRequests).toEqual([]);
     expect(outcomes.map((o) => [o.advertiserId, o.windowsWritten])).toEqual([
-      ['a', 1],
+      ['a', 2],
       ['b', 1],
       ['c', 0],
     ]);
-    expect(store.all().map((s) => [s.advertiserId, s.impressions])).toEqual([
-      ['a', 2],
-      ['b', 3],
+    expect(store.all().map((s) => [s.advertiserId, s.windowStart, s.impressions])).toEqual([
+      ['a', T('02:00'), 2],
+      ['a', T('11:00'), 2],
+      ['b', T('11:00'), 3],
     ]);
   });
 
-  it('sends any other index one aggregation request per advertiser, as the AWS workers do', async () => {
+  it('asks a bulk index for at most ADVERTISERS_PER_BULK advertisers at a time', async () => {
+    const index = new FakeBulkEventIndex(new Map());
+    const targets = Array.from({ length: ADVERTISERS_PER_BULK + 1 }, (_, i) => ({
+      advertiserId: `a${i}`,
+      windows: range,
+    }));
+
+    const outcomes = await summarizeTargets(deps(index), targets);
+
+    expect(index.bulkRequests.map((r) => r.advertiserIds.length)).toEqual([ADVERTISERS_PER_BULK, 1]);
+    expect(outcomes).toHaveLength(ADVERTISERS_PER_BULK + 1);
+  });
+
+  it('sends any other index one request per advertiser with its own range, as the AWS workers do', async () => {
     const index = new FakeEventIndex([], aggregationOf(1));
+    const backfill = { from: T('02:00'), to: range.to };
 
-    await summarizeAdvertisersRange(
-      { eventIndex: index, summaryStore: new MemorySummaryStore(), clock: () => now, settings },
-      ['a', 'b'],
-      range,
-    );
+    await summarizeTargets(deps(index), [
+      { advertiserId: 'a', windows: backfill },
+      { advertiserId: 'b', windows: range },
+    ]);
 
-    expect(index.aggregationRequests.map((r) => r.advertiserId)).toEqual(['a', 'b']);
+    expect(index.aggregationRequests.map((r) => [r.advertiserId, r.windows])).toEqual([
+      ['a', backfill],
+      ['b', range],
+    ]);
   });
 });
