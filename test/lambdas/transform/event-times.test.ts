@@ -53,3 +53,26 @@ describe('eventTimes: the skew-corrected time', () => {
     expect(times).toMatchObject({ reason: 'invalid_timestamp', field: '/sent_at' });
   });
 });
+
+describe('eventTimes: an event_time already in the stored form', () => {
+  it('is read to the millisecond: with no clock skew the derived time is the same text', () => {
+    const LAST_MS = Date.UTC(2100, 0, 1) - 1;
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: LAST_MS }), (eventMs) => {
+        const eventTime = new Date(eventMs).toISOString();
+        const wire = {
+          event_id: 'e',
+          event_type: 'click',
+          advertiser_id: 'a',
+          event_time: eventTime,
+          sent_at: LAST_MS,
+        };
+
+        const times = eventTimes(wire, LAST_MS, new UtcFormatter(), 0);
+
+        expect(times).toMatchObject({ eventTime, derivedEventTime: eventTime, clockSkewMs: 0 });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
