@@ -27,7 +27,7 @@ export function decodeRecord(data: unknown): Decoded {
   return { ok: true, value, plainStrings: !text.includes('\\') };
 }
 
-// Why base64 data has no text: symbols, so that no decoded text can be mistaken for one.
+// Why record data has no text; symbols, so that no decoded text can be mistaken for one.
 const TOO_LARGE = Symbol('too large');
 const NOT_BASE64 = Symbol('not base64');
 const NOT_UTF8 = Symbol('not UTF-8');
