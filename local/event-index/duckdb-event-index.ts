@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
@@ -19,7 +20,8 @@ import type { LocalDatabase } from '../duckdb/database';
 export const EVENT_INDEX_TABLE = 'event_index';
 
 // Events per INSERT: DuckDB's JSON reader parses a newline-delimited file in parallel, which is
-// several times faster than binding rows as parameters; the file lives only for the statement.
+// several times faster than binding rows as parameters, and faster than DuckDB's appender from JS
+// (one native call per value: 25-40% fewer events/s, measured); the file lives only for the statement.
 const INSERT_BATCH = 50_000;
 
 // Every stored column with its DuckDB type, so read_json lands rows typed and ignores nothing else.
@@ -55,17 +57,20 @@ export class DuckDbEventIndex implements BulkEventIndex {
   async indexEvents(events: readonly StoredEvent[]): Promise<IndexOutcome> {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
     let inserted = 0;
-    const directory = await mkdtemp(join(tmpdir(), 'clickstream-index-'));
-    try {
-      for (let i = 0; i < events.length; i += INSERT_BATCH) {
-        const file = join(directory, `${i}.ndjson`);
-        await writeFile(
-          file,
-          events
-            .slice(i, i + INSERT_BATCH)
-            .map((event) => JSON.stringify(event))
-            .join('\n'),
-        );
+    for (let i = 0; i < events.length; i += INSERT_BATCH) {
+      const file = join(tmpdir(), `clickstream-index-${randomUUID()}.ndjson`);
+      // Written synchronously: a delivery's megabyte lands in the page cache in about a millisecond,
+      // whereas an asynchronous write waits in libuv's thread pool behind the spool's fsyncs and the
+      // lake's gzip (measured in `npm run bench local`, runs interleaved: indexing about 17,000
+      // events/s with fs/promises, 27,000-28,000 written synchronously).
+      writeFileSync(
+        file,
+        events
+          .slice(i, i + INSERT_BATCH)
+          .map((event) => JSON.stringify(event))
+          .join('\n'),
+      );
+      try {
         // A table function's file name cannot be a bound parameter; this one is our own temp path.
         // The statement's row count is what it inserted (the ignored rows are not counted).
         const [row] = await this.db.all<{ Count: bigint }>(
@@ -73,9 +78,9 @@ export class DuckDbEventIndex implements BulkEventIndex {
            SELECT ${COLUMN_LIST} FROM read_json('${file.replaceAll("'", "''")}', columns = ${COLUMN_TYPES}, format = 'newline_delimited')`,
         );
         inserted += Number(row?.Count ?? 0);
+      } finally {
+        unlinkSync(file);
       }
-    } finally {
-      await rm(directory, { recursive: true, force: true });
     }
     return { inserted, duplicates: events.length - inserted };
   }
