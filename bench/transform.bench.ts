@@ -167,16 +167,18 @@ function steps(inputs: StepInputs, enrichers: Enrichers): Record<string, () => u
     },
     'eventTimes (parse, check and format the times)': () => {
       const formatter = new UtcFormatter();
-      events.forEach((wire, i) => eventTimes(wire, arrivals[i] ?? 0, formatter, tolerance));
+      events.forEach((wire, i) => {
+        eventTimes(wire, arrivals[i] ?? 0, formatter, tolerance);
+      });
     },
     'de-duplication by event_id': () => {
       const seenEventIds = new Set<string>();
       for (const wire of events) if (!seenEventIds.has(wire.event_id)) seenEventIds.add(wire.event_id);
     },
     'storedEventLine (the stored JSON line, user-agent and URL caches)': () => {
-      events.forEach((wire, i) =>
-        storedEventLine(wire, times[i] as EventTimes, enrichers, plainStrings[i] ?? false),
-      );
+      events.forEach((wire, i) => {
+        storedEventLine(wire, times[i] as EventTimes, enrichers, plainStrings[i] ?? false);
+      });
     },
     'base64 of the output line': () => {
       for (const line of lines) base64OfUtf8(line);
