@@ -1,4 +1,4 @@
-import { type Environment, requiredText, wholeNumber } from './env';
+import { type Environment, requiredText, wholeNumber } from '../shared/env';
 import type { SummarySettings } from './windows';
 
 export const DEFAULT_LATENESS_HORIZON_MINUTES = 180;

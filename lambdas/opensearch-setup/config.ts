@@ -1,3 +1,5 @@
+import { ConfigError, type Environment, requiredText } from '../shared/env';
+
 export interface SetupConfig {
   /** Domain endpoint host name, without scheme. */
   domainEndpoint: string;
@@ -5,16 +7,12 @@ export interface SetupConfig {
 }
 
 /** Parses the environment once; a missing variable fails the cold start with its name. */
-export function parseSetupConfig(env: NodeJS.ProcessEnv): SetupConfig {
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value.trim() === '')
-      throw new Error(`environment variable ${name} is required`);
-    return value.trim();
-  };
-  const domainEndpoint = required('DOMAIN_ENDPOINT');
+export function parseSetupConfig(env: Environment): SetupConfig {
+  const domainEndpoint = requiredText(env, 'DOMAIN_ENDPOINT');
   if (domainEndpoint.includes('://') || domainEndpoint.includes('/')) {
-    throw new Error(`environment variable DOMAIN_ENDPOINT must be a host name, got '${domainEndpoint}'`);
+    throw new ConfigError(
+      `environment variable DOMAIN_ENDPOINT must be a host name, got '${domainEndpoint}'`,
+    );
   }
-  return { domainEndpoint, region: required('AWS_REGION') };
+  return { domainEndpoint, region: requiredText(env, 'AWS_REGION') };
 }

@@ -1,4 +1,4 @@
-import { type Environment, requiredText } from '../aggregator/env';
+import { type Environment, requiredText } from '../shared/env';
 
 export interface SummaryApiConfig {
   readonly summaryTableName: string;

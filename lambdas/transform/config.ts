@@ -1,3 +1,5 @@
+import { type Environment, oneOf, wholeNumber } from '../shared/env';
+
 /** How the transform stores the client's IP address. */
 export const IP_ANONYMISATION_MODES = ['truncate', 'keep', 'drop'] as const;
 export type IpAnonymisation = (typeof IP_ANONYMISATION_MODES)[number];
@@ -22,13 +24,8 @@ export const DEFAULT_USER_AGENT_CACHE_SIZE = 2000;
 export const DEFAULT_URL_CACHE_SIZE = 10_000;
 const MAX_CACHE = 1_000_000;
 
-/** Thrown at start-up for a bad environment variable; the message names the variable and the allowed values. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Reads the transform's settings from an environment (process.env in Lambda), failing fast on a bad value. */
-export function readTransformConfig(env: Record<string, string | undefined>): TransformConfig {
+export function readTransformConfig(env: Environment): TransformConfig {
   return {
     ipAnonymisation: oneOf(env, 'IP_ANONYMISATION', IP_ANONYMISATION_MODES, 'truncate'),
     futureToleranceMs:
@@ -44,37 +41,4 @@ export function readTransformConfig(env: Record<string, string | undefined>): Tr
     metricsNamespace: env.POWERTOOLS_METRICS_NAMESPACE || 'Clickstream',
     serviceName: env.POWERTOOLS_SERVICE_NAME || 'clickstream-transform',
   };
-}
-
-function oneOf<T extends string>(
-  env: Record<string, string | undefined>,
-  name: string,
-  allowed: readonly T[],
-  fallback: T,
-): T {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const match = allowed.find((value) => value === raw.trim().toLowerCase());
-  if (match === undefined) {
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`);
-  }
-  return match;
-}
-
-function wholeNumber(
-  env: Record<string, string | undefined>,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!/^\s*\d+\s*$/.test(raw) || value < min || value > max) {
-    throw new ConfigError(
-      `${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`,
-    );
-  }
-  return value;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readDispatcherConfig, readWorkerConfig } from '../../../lambdas/aggregator/config';
-import { ConfigError } from '../../../lambdas/aggregator/env';
+import { ConfigError } from '../../../lambdas/shared/env';
 
 const worker = {
   OPENSEARCH_ENDPOINT: 'search-x.eu-west-1.es.amazonaws.com',
@@ -25,11 +25,11 @@ describe('aggregator configuration', () => {
     [{ ...worker, OPENSEARCH_ENDPOINT: undefined }, 'environment variable OPENSEARCH_ENDPOINT is required'],
     [
       { ...worker, LATENESS_HORIZON_MINUTES: 'three hours' },
-      'LATENESS_HORIZON_MINUTES must be an integer from 0 to 10080',
+      'LATENESS_HORIZON_MINUTES must be a whole number from 0 to 10080',
     ],
     [
       { ...worker, SUMMARY_SCHEDULE_MINUTES: '90' },
-      'SUMMARY_SCHEDULE_MINUTES must be an integer from 1 to 60',
+      'SUMMARY_SCHEDULE_MINUTES must be a whole number from 1 to 60',
     ],
   ])('fails fast naming the variable', (env, message) => {
     expect(() => readWorkerConfig(env)).toThrow(ConfigError);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readTransformConfig } from '../../../lambdas/transform/config';
+import { ConfigError } from '../../../lambdas/shared/env';
+import { readTransformConfig } from '../../../lambdas/transform/config';
 
 describe('readTransformConfig', () => {
   it('has safe defaults for an empty environment', () => {
