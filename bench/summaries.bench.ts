@@ -46,7 +46,7 @@ export const summariesBench: BenchSuite = {
         clock: () => RUN_AT,
         settings: SETTINGS,
         onAdvertiser: (done) => {
-          if (done % 250 === 0) process.stdout.write(`  ${done}/${ADVERTISERS} advertisers\r`);
+          if (done % 250 === 0) console.log(`  ${done}/${ADVERTISERS} advertisers`);
         },
       });
       const computeMs = performance.now() - started;
