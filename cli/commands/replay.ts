@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { connectOrStart } from '../../local/pipeline/pipeline-connection';
 import { type ReplayProgress, type ReplayReport, replayFile } from '../../local/pipeline/replay';
@@ -23,9 +23,11 @@ export const registerReplayCommand: RegisterCommand = (program: Command) => {
       .option('--endpoint-url <url>', 'send to this running endpoint (clickstream serve) instead')
       .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text')),
   ).action(async (file: string, flags: ReplayFlags) => {
-    await access(file).catch(() => {
-      throw new UsageError(`cannot read ${file}`);
-    });
+    const isFile = await stat(file).then(
+      (found) => found.isFile(),
+      () => false,
+    );
+    if (!isFile) throw new UsageError(`cannot read ${file}: not a file`);
     const connection = await connectOrStart({
       ...pipelineOptionsFrom(flags),
       endpointUrl: flags.endpointUrl,

@@ -102,6 +102,7 @@ describe('the local pipeline commands', () => {
     [['serve', '--buffer-size', '0'], /--buffer-size must be a number from/],
     [['serve', '--port', 'http'], /--port must be a number from 0 to 65535/],
     [['replay', 'no-such-file.ndjson'], /cannot read no-such-file\.ndjson/],
+    [['replay', '.'], /cannot read \.: not a file/],
     [['demo', '--events', '-5'], /--events must be a number from/],
   ])('%j is a usage error (exit 2) naming the input', async (args, message) => {
     const result = await clickstream([...args, '--data-dir', join(dir, 'data')]);
