@@ -14,6 +14,8 @@ import type { BenchSuite } from './suites';
 
 /** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
 const BATCH_BYTES = 6_000_000;
+/** About 150 records a second: a 6 MB batch spans a minute of arrivals. */
+const ARRIVAL_SPACING_MS = 7;
 const WARMUP_RUNS = 3;
 const MEASURED_RUNS = 7;
 
@@ -47,10 +49,11 @@ function random(seed: number): () => number {
   };
 }
 
-function realisticEvent(next: () => number, index: number, nowMs: number): WireEvent {
+function realisticEvent(next: () => number, index: number, arrivalMs: number): WireEvent {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const eventType = pick(EVENT_TYPES);
-  const eventMs = nowMs - Math.floor(next() * 120_000);
+  // Sent within two seconds of happening, arriving up to two minutes later (queues, retries).
+  const eventMs = arrivalMs - Math.floor(next() * 120_000);
   const hex = (n: number) =>
     Math.floor(next() * 16 ** n)
       .toString(16)
@@ -70,16 +73,21 @@ function realisticEvent(next: () => number, index: number, nowMs: number): WireE
   };
 }
 
-/** A Firehose event of realistic records filling one invocation payload. */
-export function realisticBatch(nowMs = Date.UTC(2026, 10, 22, 8)): FirehoseTransformationEvent {
+/**
+ * A Firehose event of realistic records filling one invocation payload. Firehose buffers what
+ * arrives over its buffering interval, so the records' arrival times are spread over about a
+ * minute, each in its own millisecond.
+ */
+export function realisticBatch(startMs = Date.UTC(2026, 10, 22, 8)): FirehoseTransformationEvent {
   const next = random(42);
   const records: FirehoseTransformationEvent['records'] = [];
   let bytes = 0;
   for (let i = 0; bytes < BATCH_BYTES; i++) {
-    const data = Buffer.from(`${JSON.stringify(realisticEvent(next, i, nowMs))}\n`).toString('base64');
+    const arrivalMs = startMs + i * ARRIVAL_SPACING_MS;
+    const data = Buffer.from(`${JSON.stringify(realisticEvent(next, i, arrivalMs))}\n`).toString('base64');
     const record = {
       recordId: `${i.toString().padStart(12, '0')}000000000000`,
-      approximateArrivalTimestamp: nowMs,
+      approximateArrivalTimestamp: arrivalMs,
       data,
     };
     bytes += JSON.stringify(record).length + 1;

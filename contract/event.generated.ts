@@ -22,7 +22,7 @@ export type EventType = string;
  */
 export type AdvertiserId = string;
 /**
- * ISO-8601 date-time with a UTC offset (years 2000-2099), or epoch milliseconds in the same range.
+ * ISO-8601 date-time with a UTC offset (years 2000-2099), or epoch milliseconds in the same range. One schema for both types (string keywords apply to text, numeric ones to numbers) rather than oneOf, so a validator never evaluates a failing branch.
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "TimestampInput".
@@ -44,7 +44,7 @@ export type Url = string;
  */
 export type UserAgent = string;
 /**
- * IPv4 or IPv6 in text form.
+ * IPv4 or IPv6 in text form. The format `ip` (either family) is the contract's own, registered by the contract module; a validator that does not know a format ignores it. One format rather than anyOf ipv4/ipv6, so a validator never evaluates a failing branch.
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "IpAddress".

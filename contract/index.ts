@@ -17,5 +17,5 @@ export {
   PUT_RECORD_BATCH_LIMITS,
 } from './limits';
 export { FAILURE_REASONS, type FailureReason, type Refusal } from './reasons';
-export { toEpochMillis, toUtcIso } from './time';
+export { storedFormMillis, toEpochMillis, toUtcIso } from './time';
 export { type Validation, validateStoredEvent, validateWireEvent } from './validate';

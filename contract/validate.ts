@@ -1,7 +1,8 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP } from 'node:net';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
 import type { StoredEvent, WireEvent } from './event.generated';
 import schema from './event.schema.json' with { type: 'json' };
+import { codePointLengthLimits } from './length-keywords';
 import { MAX_FLAT_PROPERTIES, MAX_PROPERTY_DEPTH } from './limits';
 import type { FailureReason, Refusal } from './reasons';
 import { toEpochMillis } from './time';
@@ -12,15 +13,17 @@ export type Validation<T> = { ok: true; event: T } | ({ ok: false } & Refusal);
 // and the transform, hence:
 // - allErrors off: the first error is enough for a reason;
 // - formats checked by the same parser the transform normalises with (so `date-time` accepts
-//   exactly what toEpochMillis can read, real calendar days only) and by node:net for addresses,
-//   instead of a second, slower set of regular expressions.
+//   exactly what toEpochMillis can read, real calendar days only) and by node:net for addresses
+//   (`ip`, the contract's own format: either family), instead of a second, slower set of regular
+//   expressions;
+// - string lengths counted in code points only when the UTF-16 length cannot decide.
 const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
 ajv.addFormat('date-time', {
   type: 'string',
   validate: (text: string) => !Number.isNaN(toEpochMillis(text)),
 });
-ajv.addFormat('ipv4', { type: 'string', validate: isIPv4 });
-ajv.addFormat('ipv6', { type: 'string', validate: isIPv6 });
+ajv.addFormat('ip', { type: 'string', validate: (text: string) => isIP(text) !== 0 });
+ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(codePointLengthLimits);
 ajv.addSchema(schema);
 const wireValidator = compile<WireEvent>('#/$defs/WireEvent');
 const storedValidator = compile<StoredEvent>('#/$defs/StoredEvent');

@@ -1,4 +1,11 @@
-import { type Refusal, type TimestampInput, toEpochMillis, toUtcIso, type WireEvent } from '../../contract';
+import {
+  type Refusal,
+  storedFormMillis,
+  type TimestampInput,
+  toEpochMillis,
+  toUtcIso,
+  type WireEvent,
+} from '../../contract';
 
 /** An event's times as stored, all ISO-8601 UTC with milliseconds. */
 export interface EventTimes {
@@ -23,17 +30,17 @@ export function eventTimes(
   formatter: UtcFormatter,
   futureToleranceMs: number,
 ): EventTimes | Refusal {
-  const eventText = storedForm(event.event_time);
-  const eventMs = eventText === undefined ? toEpochMillis(event.event_time) : storedFormMillis(eventText);
+  const eventRead = readTime(event.event_time);
+  const eventMs = eventRead.epochMs;
   const eventRefusal = timeRefusal('/event_time', eventMs, receivedMs, futureToleranceMs);
   if (eventRefusal !== undefined) return eventRefusal;
-  const eventTime = eventText ?? formatter.format(eventMs);
+  const eventTime = eventRead.storedText ?? formatter.format(eventMs);
   const receivedAt = formatter.format(receivedMs);
   if (event.sent_at === undefined) {
     return { eventTime, sentAt: undefined, receivedAt, derivedEventTime: eventTime, clockSkewMs: undefined };
   }
-  const sentText = storedForm(event.sent_at);
-  const sentMs = sentText === undefined ? toEpochMillis(event.sent_at) : storedFormMillis(sentText);
+  const sentRead = readTime(event.sent_at);
+  const sentMs = sentRead.epochMs;
   const sentRefusal = timeRefusal('/sent_at', sentMs, receivedMs, futureToleranceMs);
   if (sentRefusal !== undefined) return sentRefusal;
   const clockSkewMs = receivedMs - sentMs;
@@ -49,7 +56,7 @@ export function eventTimes(
   const derivedEventTime = formatter.format(derivedMs);
   return {
     eventTime,
-    sentAt: sentText ?? formatter.format(sentMs),
+    sentAt: sentRead.storedText ?? formatter.format(sentMs),
     receivedAt,
     derivedEventTime,
     clockSkewMs,
@@ -83,36 +90,19 @@ function timeRefusal(
   return undefined;
 }
 
-// `2026-11-22T07:35:00.123Z` is already the stored form: kept as it is. A leap second (:60) is
-// excluded: it must become the next minute.
-const CANONICAL_UTC = /^20\d\d-\d\d-\d\dT\d\d:\d\d:[0-5]\d\.\d{3}Z$/;
-
-/** The input itself when it already is in the stored form, else undefined. */
-function storedForm(input: TimestampInput): string | undefined {
-  return typeof input === 'string' && CANONICAL_UTC.test(input) ? input : undefined;
+interface ReadTime {
+  epochMs: number;
+  /** The sent text when it already is the stored form, which is then kept as it is. */
+  storedText: string | undefined;
 }
 
-/**
- * Epoch milliseconds of a time in the stored form, read digit by digit: twice as fast as
- * Date.parse, and as exact, given what the validator guarantees (a real calendar day, hours up to
- * 23, minutes up to 59), which Date.parse would not check either (it reads 02-30 as 03-02).
- */
-function storedFormMillis(text: string): number {
-  return Date.UTC(
-    digitsAt(text, 0, 4),
-    digitsAt(text, 5, 2) - 1,
-    digitsAt(text, 8, 2),
-    digitsAt(text, 11, 2),
-    digitsAt(text, 14, 2),
-    digitsAt(text, 17, 2),
-    digitsAt(text, 20, 3),
-  );
-}
-
-function digitsAt(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
-  return value;
+/** A time as sent; a leap second (:60) is not in the stored form: it becomes the next minute. */
+function readTime(input: TimestampInput): ReadTime {
+  if (typeof input === 'string') {
+    const storedMs = storedFormMillis(input);
+    if (!Number.isNaN(storedMs)) return { epochMs: storedMs, storedText: input };
+  }
+  return { epochMs: toEpochMillis(input), storedText: undefined };
 }
 
 /**

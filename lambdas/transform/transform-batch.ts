@@ -33,43 +33,40 @@ export function transformBatch(
   const tally: BatchTally = { Ok: 0, Dropped: 0, ProcessingFailed: 0, failedByReason: new Map() };
   const seenEventIds = new Set<string>();
   const formatter = new UtcFormatter();
-  const results = records.map((record): FirehoseTransformationResultRecord => {
+  const results: FirehoseTransformationResultRecord[] = [];
+  for (const record of records) {
     const { recordId, data } = record;
     const outcome = transformRecord(record, enrichers, formatter, seenEventIds);
-    if (outcome.result === 'Ok') {
+    if (typeof outcome === 'string') {
       tally.Ok++;
-      return { recordId, result: 'Ok', data: base64OfUtf8(outcome.line) };
-    }
-    if (outcome.result === 'Dropped') {
+      results.push({ recordId, result: 'Ok', data: base64OfUtf8(outcome) });
+    } else if (outcome === DROPPED) {
       tally.Dropped++;
-      return { recordId, result: 'Dropped', data };
+      results.push({ recordId, result: 'Dropped', data });
+    } else {
+      tally.ProcessingFailed++;
+      tally.failedByReason.set(outcome.reason, (tally.failedByReason.get(outcome.reason) ?? 0) + 1);
+      onRefused(recordId, outcome);
+      results.push({ recordId, result: 'ProcessingFailed', data });
     }
-    const { reason } = outcome.refusal;
-    tally.ProcessingFailed++;
-    tally.failedByReason.set(reason, (tally.failedByReason.get(reason) ?? 0) + 1);
-    onRefused(recordId, outcome.refusal);
-    return { recordId, result: 'ProcessingFailed', data };
-  });
+  }
   return { records: results, tally };
 }
 
-type RecordOutcome =
-  | { result: 'Ok'; line: string }
-  | { result: 'Dropped' }
-  | { result: 'ProcessingFailed'; refusal: Refusal };
+/** A repeated event_id: the record is dropped. */
+const DROPPED = Symbol('dropped');
 
-const DROPPED: RecordOutcome = { result: 'Dropped' };
-
+/** The stored line of a valid record, DROPPED for a repeated event_id, or why it was refused. */
 function transformRecord(
   record: FirehoseTransformationEventRecord,
   enrichers: Enrichers,
   formatter: UtcFormatter,
   seenEventIds: Set<string>,
-): RecordOutcome {
+): string | typeof DROPPED | Refusal {
   const decoded = decodeRecord(record.data);
-  if (!decoded.ok) return { result: 'ProcessingFailed', refusal: decoded };
+  if (!decoded.ok) return decoded;
   const validation = validateWireEvent(decoded.value);
-  if (!validation.ok) return { result: 'ProcessingFailed', refusal: validation };
+  if (!validation.ok) return validation;
   const event = validation.event;
   const times = eventTimes(
     event,
@@ -77,10 +74,10 @@ function transformRecord(
     formatter,
     enrichers.config.futureToleranceMs,
   );
-  if (isRefusal(times)) return { result: 'ProcessingFailed', refusal: times };
+  if (isRefusal(times)) return times;
   if (seenEventIds.has(event.event_id)) return DROPPED;
   seenEventIds.add(event.event_id);
-  return { result: 'Ok', line: storedEventLine(event, times, enrichers, decoded.plainStrings) };
+  return storedEventLine(event, times, enrichers, decoded.plainStrings);
 }
 
 /**
