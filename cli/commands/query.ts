@@ -59,7 +59,8 @@ export const registerQueryCommand: RegisterCommand = (program: Command) => {
       '--output-location <s3-uri>',
       'result location, only if the workgroup does not enforce one (with --athena)',
     )
-    .action(async (name: string, values: string[], options: RunOptions) => {
+    .action(async (name: string, values: string[], options: RunOptions, command: Command) => {
+      refuseOptionsForTheOtherEngine(options, command);
       const saved = resolve(name, () => findSavedQuery(loadSavedQueries(), name));
       const parameters = resolve(name, () => parseParameterValues(saved, [...values, ...options.param]));
       const result = options.athena
@@ -69,6 +70,39 @@ export const registerQueryCommand: RegisterCommand = (program: Command) => {
       process.stdout.write(formatResult(result, options.format));
     });
 };
+
+// Options that only one engine reads, by their commander keys; given to the other, they would be
+// ignored without a word, so they are refused instead.
+const LOCAL_ONLY_OPTIONS = { dataDir: '--data-dir' } as const;
+const ATHENA_ONLY_OPTIONS = {
+  workgroup: '--workgroup',
+  database: '--database',
+  catalog: '--catalog',
+  region: '--region',
+  outputLocation: '--output-location',
+} as const;
+
+function refuseOptionsForTheOtherEngine(options: RunOptions, command: Command): void {
+  const given = (flags: Record<string, string>) =>
+    Object.entries(flags)
+      .filter(([key]) => command.getOptionValueSource(key) === 'cli')
+      .map(([, flag]) => flag);
+  if (options.athena) {
+    const local = given(LOCAL_ONLY_OPTIONS);
+    if (local.length > 0) {
+      throw new UsageError(
+        `${local.join(', ')} reads the local lake; with --athena the query reads the Glue tables of --database`,
+      );
+    }
+    return;
+  }
+  const athena = given(ATHENA_ONLY_OPTIONS);
+  if (athena.length > 0) {
+    throw new UsageError(
+      `${athena.join(', ')} only apply with --athena; without it the query runs on the local lake`,
+    );
+  }
+}
 
 function resolve<T>(name: string, get: () => T): T {
   try {

@@ -75,6 +75,27 @@ describe('clickstream query', () => {
       1,
       'holds no events and no failed records',
     ],
+    [
+      [
+        'query',
+        'run',
+        'top_pages',
+        '--athena',
+        '--workgroup',
+        'w',
+        '--database',
+        'd',
+        '--data-dir',
+        '/tmp/lake',
+      ],
+      2,
+      '--data-dir reads the local lake; with --athena the query reads the Glue tables of --database',
+    ],
+    [
+      ['query', 'run', 'top_pages', '--workgroup', 'w', '--region', 'eu-west-1'],
+      2,
+      '--workgroup, --region only apply with --athena',
+    ],
   ])('refuses %j with exit code %i', async (args, exitCode, message) => {
     const { code, stderr } = await clickstream(...args);
 
