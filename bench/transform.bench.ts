@@ -14,6 +14,8 @@ import type { BenchSuite } from './suites';
 
 /** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
 const BATCH_BYTES = 6_000_000;
+/** The major of the transform Lambda's runtime (lib/lambda-function.ts). */
+const LAMBDA_NODE_MAJOR = '24';
 /** About 150 records a second: a 6 MB batch spans a minute of arrivals. */
 const ARRIVAL_SPACING_MS = 7;
 const WARMUP_RUNS = 3;
@@ -270,6 +272,11 @@ export const transformBench: BenchSuite = {
       event.records.reduce((sum, r) => sum + Buffer.byteLength(r.data, 'base64'), 0) / count;
     // Other work on the machine moves both numbers; the ratio, measured in the same run, moves least.
     console.log(`load average (1 min) ${(loadavg()[0] ?? 0).toFixed(1)} on ${availableParallelism()} cores`);
+    if (process.versions.node.split('.')[0] !== LAMBDA_NODE_MAJOR) {
+      console.log(
+        `the transform Lambda runs Node.js ${LAMBDA_NODE_MAJOR}; \`npm run bench:lambda-node transform\` measures on it`,
+      );
+    }
     console.log(
       `batch: ${count} records, ${mb(payloadBytes)} invocation payload, ${meanRecordBytes.toFixed(0)} bytes per event`,
     );
