@@ -183,7 +183,7 @@ function steps(inputs: StepInputs, enrichers: Enrichers): Record<string, () => u
     },
     'de-duplication by event_id': () => {
       const seenEventIds = new Set<string>();
-      for (const wire of events) if (!seenEventIds.has(wire.event_id)) seenEventIds.add(wire.event_id);
+      for (const wire of events) seenEventIds.add(wire.event_id);
     },
     'storedEventLine (the stored JSON line, user-agent and URL caches)': () => {
       events.forEach((wire, i) => {

@@ -34,7 +34,8 @@ export function transformBatch(
   const seenEventIds = new Set<string>();
   const formatter = new UtcFormatter();
   const results: FirehoseTransformationResultRecord[] = [];
-  for (const record of records) {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as FirehoseTransformationEventRecord;
     const { recordId, data } = record;
     const outcome = transformRecord(record, enrichers, formatter, seenEventIds);
     if (typeof outcome === 'string') {
@@ -75,8 +76,9 @@ function transformRecord(
     enrichers.config.futureToleranceMs,
   );
   if (isRefusal(times)) return times;
-  if (seenEventIds.has(event.event_id)) return DROPPED;
-  seenEventIds.add(event.event_id);
+  // One hash lookup instead of has-then-add: the set grows only for an event_id it did not hold.
+  const seenBefore = seenEventIds.size;
+  if (seenEventIds.add(event.event_id).size === seenBefore) return DROPPED;
   return storedEventLine(event, times, enrichers, decoded.plainStrings);
 }
 
