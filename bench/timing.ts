@@ -6,6 +6,16 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
+/**
+ * A full garbage collection before a measured run, so that one run's garbage is not collected in
+ * the next. Not a bare `gc()`: V8 treats that as a forced collection that also flushes compiled
+ * code, so every run would start cold, in the interpreter (measured: JavaScript-heavy steps such as
+ * the transform's time normalisation took 4x as long after one). A deployed process never sees one.
+ */
+export function collectGarbage(): void {
+  globalThis.gc?.({ type: 'major', execution: 'sync' });
+}
+
 export interface RunCounts {
   /** Runs first, not measured: they let V8 optimise the code and fill caches. */
   readonly warmup: number;
@@ -15,8 +25,8 @@ export interface RunCounts {
 /**
  * Medians over the measured runs of wall time and of the CPU time the process used. On a shared
  * machine CPU time is the steadier of the two: waiting for a core does not count. Each run starts
- * after a garbage collection when node runs with --expose-gc (`npm run bench` does); `untimed` runs
- * after each run, outside the measurement.
+ * after collectGarbage when node runs with --expose-gc (`npm run bench` does); `untimed` runs after
+ * each run, outside the measurement.
  */
 export async function timeRuns(
   counts: RunCounts,
@@ -26,7 +36,7 @@ export async function timeRuns(
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < counts.warmup + counts.measured; i++) {
-    globalThis.gc?.();
+    collectGarbage();
     const start = process.hrtime.bigint();
     const startCpu = process.cpuUsage();
     await run();

@@ -11,6 +11,7 @@ import { type EventTimes, eventTimes, isRefusal, UtcFormatter } from '../lambdas
 import { createEnrichers, type Enrichers, storedEventLine } from '../lambdas/transform/stored-event';
 import { base64OfUtf8 } from '../lambdas/transform/transform-batch';
 import type { BenchSuite } from './suites';
+import { collectGarbage, median } from './timing';
 
 /** Firehose's Lambda invocation payload limit (6 MB), which bounds one batch. */
 const BATCH_BYTES = 6_000_000;
@@ -196,11 +197,6 @@ function steps(inputs: StepInputs, enrichers: Enrichers): Record<string, () => u
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 /**
  * Median seconds of each named run. The runs alternate (a, b, c, a, b, c, ...) so that a change in
  * the machine's load during the bench touches all of them alike.
@@ -209,7 +205,7 @@ async function timeInterleaved(runs: Record<string, () => unknown>): Promise<Rec
   const seconds: Record<string, number[]> = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
   for (let i = 0; i < WARMUP_RUNS + MEASURED_RUNS; i++) {
     for (const [name, run] of Object.entries(runs)) {
-      globalThis.gc?.();
+      collectGarbage();
       const start = process.hrtime.bigint();
       await run();
       const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
@@ -236,7 +232,7 @@ async function memoryProbe(): Promise<void> {
   silenceObservability();
   const { handler } = await import('../lambdas/transform/handler');
   const event = realisticBatch();
-  globalThis.gc?.();
+  collectGarbage();
   const rssBefore = process.memoryUsage.rss();
   const heapBefore = process.memoryUsage().heapUsed;
   await handler(event);
