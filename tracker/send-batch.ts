@@ -1,5 +1,6 @@
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
+import { toWireLines } from './encode';
 import type { DeliveryError, PutRecordBatchClient } from './options';
 import type { OutgoingRecord } from './record-queue';
 
@@ -38,7 +39,7 @@ export async function sendBatch(
 ): Promise<AttemptOutcome> {
   const command = new PutRecordBatchCommand({
     DeliveryStreamName: deliveryStreamName,
-    Records: records.map((record) => ({ Data: record.data })),
+    Records: toWireLines(records).map((line) => ({ Data: line })),
   });
   try {
     const response = await untilAborted(client.send(command, { abortSignal: signal }), signal);

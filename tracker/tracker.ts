@@ -118,16 +118,16 @@ class BatchingTracker implements Tracker {
       this.#counts.refused++;
       return encoded;
     }
-    if (!this.#makeRoom(encoded.data.length)) {
+    if (!this.#makeRoom(encoded.lineBytes)) {
       const { maxQueueEvents, maxQueueBytes } = this.#options;
       return this.#refuse(
         'queue_full',
         `the tracker is full (${this.#heldEvents} events, ${this.#heldBytes} bytes; maxQueueEvents ${maxQueueEvents}, maxQueueBytes ${maxQueueBytes}) and the event was not kept`,
       );
     }
-    this.#queue.push({ seq: ++this.#lastSeq, data: encoded.data });
+    this.#queue.push({ seq: ++this.#lastSeq, json: encoded.json, lineBytes: encoded.lineBytes });
     this.#heldEvents++;
-    this.#heldBytes += encoded.data.length;
+    this.#heldBytes += encoded.lineBytes;
     this.#counts.accepted++;
     if (
       this.#queue.count >= this.#options.maxBatchRecords ||
@@ -204,7 +204,7 @@ class BatchingTracker implements Tracker {
         { code: 'CLICKSTREAM_TRACKER_DROPPED' },
       );
     } else {
-      this.#callBack('onDrop', () => onDrop(dropped.map((record) => decodeEvent(record.data))));
+      this.#callBack('onDrop', () => onDrop(dropped.map((record) => decodeEvent(record.json))));
     }
     this.#settleWaiters();
     return true;
@@ -320,7 +320,7 @@ class BatchingTracker implements Tracker {
       return;
     }
     const events: UndeliveredEvent[] = failures.map(({ record, error }) => ({
-      event: decodeEvent(record.data),
+      event: decodeEvent(record.json),
       error,
       attempts,
     }));
@@ -329,7 +329,7 @@ class BatchingTracker implements Tracker {
 
   #release(record: OutgoingRecord): void {
     this.#heldEvents--;
-    this.#heldBytes -= record.data.length;
+    this.#heldBytes -= record.lineBytes;
   }
 
   /** Reports every unsettled event tracked up to `throughSeq` now, stopping their requests. */

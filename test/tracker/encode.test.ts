@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MAX_RECORD_BYTES } from '../../contract/index';
-import { decodeEvent, encodeEvent } from '../../tracker/encode';
+import { decodeEvent, encodeEvent, toWireLines } from '../../tracker/encode';
+import { validEventArbitrary } from '../contract/validate-cases';
 import { anEvent, untyped } from './scripted-firehose';
 
 const fixedId = () => '0190f2a8-0000-7000-8000-000000000001';
@@ -14,7 +16,7 @@ describe('encodeEvent', () => {
 
     expect(encoded).toMatchObject({ ok: true, eventId: fixedId() });
     if (!encoded.ok) return;
-    expect(decodeEvent(encoded.data)).toEqual({ ...input, event_id: fixedId(), sent_at: SENT_AT });
+    expect(decodeEvent(encoded.json)).toEqual({ ...input, event_id: fixedId(), sent_at: SENT_AT });
     expect(input).not.toHaveProperty('event_id');
     expect(input).not.toHaveProperty('sent_at');
   });
@@ -24,18 +26,26 @@ describe('encodeEvent', () => {
 
     const encoded = encodeEvent(input, fixedId, SENT_AT);
 
-    expect(encoded.ok && decodeEvent(encoded.data)).toMatchObject({
+    expect(encoded.ok && decodeEvent(encoded.json)).toMatchObject({
       event_id: 'caller-id',
       sent_at: '2026-11-22T07:35:01.000Z',
     });
   });
 
-  it('serialises to one JSON line ending in a newline', () => {
-    const encoded = encodeEvent(anEvent({ properties: { note: 'two\nlines' } }), fixedId, SENT_AT);
+  it('sends any valid event as one JSON line of exactly the size it counted', () => {
+    fc.assert(
+      fc.property(validEventArbitrary, (event) => {
+        const encoded = encodeEvent(event, fixedId, SENT_AT);
 
-    const text = encoded.ok ? encoded.data.toString('utf8') : '';
-    expect(text.endsWith('\n')).toBe(true);
-    expect(text.slice(0, -1)).not.toContain('\n');
+        expect(encoded.ok).toBe(true);
+        if (!encoded.ok) return;
+        const [line] = toWireLines([encoded]);
+        const sent = { ...event, sent_at: event.sent_at ?? SENT_AT };
+        expect(line).toEqual(Buffer.from(`${JSON.stringify(sent)}\n`));
+        expect(line?.length).toBe(encoded.lineBytes);
+        expect(line?.toString('utf8').slice(0, -1)).not.toContain('\n');
+      }),
+    );
   });
 
   it.each([
@@ -58,14 +68,34 @@ describe('encodeEvent', () => {
     expect(encoded).toMatchObject({ reason, ...(field === undefined ? {} : { field }) });
   });
 
-  it('refuses an event whose JSON line passes the Firehose record limit', () => {
+  it('refuses an event whose JSON line passes the Firehose record limit, with its exact size', () => {
     // Three arrays of 100 strings of 4,096 characters: valid for the schema, 1.2 MB as JSON.
-    const long = Array.from({ length: 100 }, () => 'x'.repeat(4096));
+    const long = Array.from({ length: 100 }, () => 'é'.repeat(4096));
     const input = anEvent({ properties: { a: long, b: long, c: long } });
+    const line = `${JSON.stringify({ ...input, event_id: fixedId(), sent_at: SENT_AT })}\n`;
 
     const encoded = encodeEvent(input, fixedId, SENT_AT);
 
     expect(encoded).toMatchObject({ ok: false, reason: 'record_too_large' });
-    expect(encoded.ok ? '' : encoded.message).toContain(String(MAX_RECORD_BYTES));
+    expect(encoded.ok ? '' : encoded.message).toBe(
+      `the event is ${Buffer.byteLength(line)} bytes as a JSON line; a Firehose record holds at most ${MAX_RECORD_BYTES}`,
+    );
+  });
+});
+
+describe('toWireLines', () => {
+  it('gives each event its UTF-8 line, whatever its characters', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { maxLength: 20 }), (texts) => {
+        const events = texts.map((text) => {
+          const json = JSON.stringify({ text });
+          return { json, lineBytes: Buffer.byteLength(json) + 1 };
+        });
+
+        const lines = toWireLines(events);
+
+        expect(lines).toEqual(events.map(({ json }) => Buffer.from(`${json}\n`)));
+      }),
+    );
   });
 });

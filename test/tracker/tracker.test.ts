@@ -103,6 +103,20 @@ describe('track', () => {
     expect(firehose.requests).toEqual([]);
   });
 
+  it('sends the event as it was when tracked, whatever the caller changes afterwards', async () => {
+    const { tracker, firehose, flushAll } = setUp();
+    const properties = { slot: 'top' };
+    const event = anEvent({ campaign_id: 'spring', properties });
+    const asTracked = structuredClone(event);
+
+    tracker.track(event);
+    event.campaign_id = 'summer';
+    properties.slot = 'changed';
+    await flushAll();
+
+    expect(firehose.requests[0]?.events[0]).toMatchObject(asTracked);
+  });
+
   it('returns the event_id it filled in, and sends it', async () => {
     const { tracker, firehose, flushAll } = setUp();
 
