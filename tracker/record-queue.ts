@@ -1,8 +1,8 @@
-import type { WireText } from './encode';
-
 /** An accepted event on its way to Firehose. `seq` orders events by `track` call; flush waits on it. */
-export interface OutgoingRecord extends WireText {
+export interface OutgoingRecord {
   readonly seq: number;
+  /** The wire bytes: one JSON line ending in a newline. */
+  readonly data: Buffer;
 }
 
 /**
@@ -25,7 +25,7 @@ export class RecordQueue {
 
   push(record: OutgoingRecord): void {
     this.#items.push(record);
-    this.#bytes += record.lineBytes;
+    this.#bytes += record.data.length;
   }
 
   peek(): OutgoingRecord | undefined {
@@ -37,7 +37,7 @@ export class RecordQueue {
     if (record === undefined) return undefined;
     this.#items[this.#head] = undefined;
     this.#head++;
-    this.#bytes -= record.lineBytes;
+    this.#bytes -= record.data.length;
     if (this.#head === this.#items.length) {
       this.#items = [];
       this.#head = 0;
@@ -56,8 +56,8 @@ export class RecordQueue {
     const batch: OutgoingRecord[] = [];
     let bytes = 0;
     for (let next = this.peek(); next !== undefined; next = this.peek()) {
-      if (batch.length === maxRecords || bytes + next.lineBytes > maxBytes) break;
-      bytes += next.lineBytes;
+      if (batch.length === maxRecords || bytes + next.data.length > maxBytes) break;
+      bytes += next.data.length;
       batch.push(next);
       this.shift();
     }

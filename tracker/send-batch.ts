@@ -1,6 +1,5 @@
 import { PutRecordBatchCommand, type PutRecordBatchCommandOutput } from '@aws-sdk/client-firehose';
 import { isThrottlingError, isTransientError } from '@smithy/core/retry';
-import { toWireLines } from './encode';
 import type { DeliveryError, PutRecordBatchClient } from './options';
 import type { OutgoingRecord } from './record-queue';
 
@@ -39,7 +38,7 @@ export async function sendBatch(
 ): Promise<AttemptOutcome> {
   const command = new PutRecordBatchCommand({
     DeliveryStreamName: deliveryStreamName,
-    Records: toWireLines(records).map((line) => ({ Data: line })),
+    Records: records.map((record) => ({ Data: record.data })),
   });
   try {
     const response = await untilAborted(client.send(command, { abortSignal: signal }), signal);

@@ -118,16 +118,16 @@ class BatchingTracker implements Tracker {
       this.#counts.refused++;
       return encoded;
     }
-    if (!this.#makeRoom(encoded.lineBytes)) {
+    if (!this.#makeRoom(encoded.data.length)) {
       const { maxQueueEvents, maxQueueBytes } = this.#options;
       return this.#refuse(
         'queue_full',
         `the tracker is full (${this.#heldEvents} events, ${this.#heldBytes} bytes; maxQueueEvents ${maxQueueEvents}, maxQueueBytes ${maxQueueBytes}) and the event was not kept`,
       );
     }
-    this.#queue.push({ seq: ++this.#lastSeq, json: encoded.json, lineBytes: encoded.lineBytes });
+    this.#queue.push({ seq: ++this.#lastSeq, data: encoded.data });
     this.#heldEvents++;
-    this.#heldBytes += encoded.lineBytes;
+    this.#heldBytes += encoded.data.length;
     this.#counts.accepted++;
     if (
       this.#queue.count >= this.#options.maxBatchRecords ||
@@ -204,7 +204,7 @@ class BatchingTracker implements Tracker {
         { code: 'CLICKSTREAM_TRACKER_DROPPED' },
       );
     } else {
-      this.#callBack('onDrop', () => onDrop(dropped.map((record) => decodeEvent(record.json))));
+      this.#callBack('onDrop', () => onDrop(dropped.map((record) => decodeEvent(record.data))));
     }
     this.#settleWaiters();
     return true;
@@ -320,7 +320,7 @@ class BatchingTracker implements Tracker {
       return;
     }
     const events: UndeliveredEvent[] = failures.map(({ record, error }) => ({
-      event: decodeEvent(record.json),
+      event: decodeEvent(record.data),
       error,
       attempts,
     }));
@@ -329,7 +329,7 @@ class BatchingTracker implements Tracker {
 
   #release(record: OutgoingRecord): void {
     this.#heldEvents--;
-    this.#heldBytes -= record.lineBytes;
+    this.#heldBytes -= record.data.length;
   }
 
   /** Reports every unsettled event tracked up to `throughSeq` now, stopping their requests. */

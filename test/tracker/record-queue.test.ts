@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type OutgoingRecord, RecordQueue } from '../../tracker/record-queue';
 
-const record = (seq: number, bytes: number): OutgoingRecord => ({ seq, json: '', lineBytes: bytes });
+const record = (seq: number, bytes: number): OutgoingRecord => ({
+  seq,
+  data: Buffer.alloc(bytes),
+});
 
 describe('RecordQueue', () => {
   it('takes batches in order, within the record and byte budgets, until empty', () => {
@@ -22,7 +25,7 @@ describe('RecordQueue', () => {
             const batch = queue.takeBatch(maxRecords, maxBytes);
             expect(batch.length).toBeGreaterThan(0);
             expect(batch.length).toBeLessThanOrEqual(maxRecords);
-            expect(batch.reduce((sum, r) => sum + r.lineBytes, 0)).toBeLessThanOrEqual(maxBytes);
+            expect(batch.reduce((sum, r) => sum + r.data.length, 0)).toBeLessThanOrEqual(maxBytes);
             taken.push(...batch.map((r) => r.seq));
           }
 

@@ -10,7 +10,10 @@ const client = new FirehoseClient({
   region: 'us-east-1',
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 });
-const records: OutgoingRecord[] = [0, 1, 2].map((i) => ({ seq: i + 1, json: `{"n":${i}}`, lineBytes: 8 }));
+const records: OutgoingRecord[] = [0, 1, 2].map((i) => ({
+  seq: i + 1,
+  data: Buffer.from(`{"n":${i}}\n`),
+}));
 const live = () => new AbortController().signal;
 
 afterEach(() => firehose.reset());
