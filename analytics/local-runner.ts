@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDatabase } from '../local/duckdb/database';
-import { attachLake } from '../local/duckdb/lake-views';
+import { attachLake, type LakeFileCounts } from '../local/duckdb/lake-views';
 import { dataDirLayout } from '../local/pipeline/data-dir';
 import { placeholderValues, type SavedQuery } from './catalog';
 import type { ParameterValue } from './parameters';
@@ -21,6 +21,30 @@ export interface FileScan {
   files: string[];
 }
 
+/** An in-memory DuckDB holding the lake's tables (views) and the Trino macros the saved queries use. */
+export interface LakeDatabase {
+  db: LocalDatabase;
+  lakeDir: string;
+  counts: LakeFileCounts;
+}
+
+/**
+ * Opens DuckDB over `<dataDir>/lake/` as the local runner queries it: the views `events` and
+ * `failed_events`, the Trino macros, and Athena's session time zone. The caller closes `db`.
+ */
+export async function openLakeDatabase(dataDir: string): Promise<LakeDatabase> {
+  const lakeDir = dataDirLayout(dataDir).lake;
+  const db = await LocalDatabase.open();
+  try {
+    // Lake timestamps are UTC, and Athena's session zone is UTC: day and hour boundaries must agree.
+    await db.run("SET TimeZone = 'UTC'");
+    return { db, lakeDir, counts: await attachLake(db, lakeDir) };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 /**
  * Runs a saved query on embedded DuckDB over the local lake: the file's SQL text unchanged, the
  * parameters bound as values in placeholder order.
@@ -30,13 +54,9 @@ export async function runLocally(
   values: ReadonlyMap<string, ParameterValue>,
   options: LocalRunOptions,
 ): Promise<QueryResult & { scans: FileScan[] }> {
-  const lakeDir = dataDirLayout(options.dataDir).lake;
-  const db = await LocalDatabase.open();
+  const { db, lakeDir, counts } = await openLakeDatabase(options.dataDir);
   const profileDir = options.verbose ? mkdtempSync(join(tmpdir(), 'clickstream-profile-')) : undefined;
   try {
-    // Lake timestamps are UTC, and Athena's session zone is UTC: day and hour boundaries must agree.
-    await db.run("SET TimeZone = 'UTC'");
-    const counts = await attachLake(db, lakeDir);
     if (profileDir !== undefined) {
       await db.run("PRAGMA enable_profiling = 'json'");
       await db.run(`PRAGMA profiling_output = '${join(profileDir, 'profile.json').replaceAll("'", "''")}'`);

@@ -1,3 +1,4 @@
+import { lambdaPayloadBench } from './lambda-payload.bench';
 import { localBench } from './local.bench';
 import { queriesBench } from './queries.bench';
 import { summariesBench } from './summaries.bench';
@@ -10,4 +11,11 @@ export interface BenchSuite {
 }
 
 // One line per suite; each lives in its own file in this folder.
-export const suites: BenchSuite[] = [transformBench, queriesBench, trackerBench, localBench, summariesBench];
+export const suites: BenchSuite[] = [
+  transformBench,
+  lambdaPayloadBench,
+  queriesBench,
+  trackerBench,
+  localBench,
+  summariesBench,
+];

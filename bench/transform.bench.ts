@@ -41,7 +41,7 @@ const PATHS = ['/', '/products/42', '/cart', '/checkout/confirm', '/articles/202
 const EVENT_TYPES = ['impression', 'impression', 'impression', 'click', 'pageview', 'conversion'];
 
 /** A small seeded generator, so every run measures the same batch. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -52,7 +52,7 @@ function random(seed: number): () => number {
   };
 }
 
-function realisticEvent(next: () => number, index: number, arrivalMs: number): WireEvent {
+export function realisticEvent(next: () => number, index: number, arrivalMs: number): WireEvent {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const eventType = pick(EVENT_TYPES);
   // Sent within two seconds of happening, arriving up to two minutes later (queues, retries).
@@ -144,7 +144,7 @@ function stepInputs(event: FirehoseTransformationEvent, enrichers: Enrichers): S
       validation.event,
       record.approximateArrivalTimestamp,
       formatter,
-      enrichers.config.futureToleranceMs,
+      enrichers.config,
     );
     if (isRefusal(times)) throw new Error(`bench record ${record.recordId} is refused: ${times.message}`);
     inputs.data.push(record.data);
@@ -168,7 +168,7 @@ const VALIDATE_STEP = 'validateWireEvent';
  */
 function steps(inputs: StepInputs, enrichers: Enrichers): Record<string, () => unknown> {
   const { data, parsed, events, arrivals, times, plainStrings, lines } = inputs;
-  const tolerance = enrichers.config.futureToleranceMs;
+  const limits = enrichers.config;
   return {
     [DECODE_STEP]: () => {
       for (const item of data) decodeRecord(item);
@@ -179,7 +179,7 @@ function steps(inputs: StepInputs, enrichers: Enrichers): Record<string, () => u
     'eventTimes (parse, check and format the times)': () => {
       const formatter = new UtcFormatter();
       events.forEach((wire, i) => {
-        eventTimes(wire, arrivals[i] ?? 0, formatter, tolerance);
+        eventTimes(wire, arrivals[i] ?? 0, formatter, limits);
       });
     },
     'de-duplication by event_id': () => {

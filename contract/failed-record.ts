@@ -1,7 +1,8 @@
 /**
  * A record Firehose writes under `errors/<error-output-type>/dt=YYYY-MM-DD/` when it could not
  * deliver: `processing-failed` (the transform returned ProcessingFailed, or its invocation failed)
- * and `opensearch-failed` (the domain rejected the document). One JSON object per line; the
+ * and `AmazonOpenSearchService-failed` (the domain rejected the document, or stayed unreachable
+ * for the retry duration). One JSON object per line; the
  * OpenSearch-only fields are absent from processing-failed records. The local pipeline writes the
  * same shape, and the `failed_events` table (Glue and DuckDB) reads it.
  */
@@ -37,6 +38,9 @@ export const FAILED_RECORD_COLUMNS: readonly FailedRecordColumn[] = [
   { name: 'esIndexName', glueType: 'string', duckdbType: 'VARCHAR' },
 ];
 
-/** Firehose's error-output-type folder names under `errors/` that this product produces. */
-export const ERROR_OUTPUT_TYPES = ['processing-failed', 'opensearch-failed'] as const;
+/**
+ * Firehose's error-output-type folder names under `errors/` that this product produces, spelled as
+ * Firehose spells them (`!{firehose:error-output-type}`, Firehose developer guide, custom prefixes).
+ */
+export const ERROR_OUTPUT_TYPES = ['processing-failed', 'AmazonOpenSearchService-failed'] as const;
 export type ErrorOutputType = (typeof ERROR_OUTPUT_TYPES)[number];

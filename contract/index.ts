@@ -10,8 +10,10 @@ export {
 export { errorsPrefixFor, eventsPrefixFor, LAKE_LAYOUT } from './lake-layout';
 export {
   DELIVERY_STREAM_NAME_PATTERN,
+  indexedPropertyBytes,
   MAX_FLAT_PROPERTIES,
   MAX_PROPERTY_DEPTH,
+  MAX_PROPERTY_VALUE_BYTES,
   MAX_RECORD_BYTES,
   PROPERTY_PATH_SEPARATOR,
   PUT_RECORD_BATCH_LIMITS,

@@ -30,3 +30,21 @@ export const MAX_FLAT_PROPERTIES: number = schema.$defs.FlatProperties.maxProper
 
 /** Separator between nested `properties` keys once flattened; the schema forbids it inside keys. */
 export const PROPERTY_PATH_SEPARATOR = '.';
+
+/**
+ * The most UTF-8 bytes one value of `properties` may take as OpenSearch indexes it. `properties` is
+ * a `flat_object`: every value is indexed as a keyword term, and so is `properties.<key path>=<value>`
+ * (its `_valueAndPath` field), where an array value is its JSON text (see the flattening). Lucene
+ * refuses a term over 32,766 bytes, and with it the whole document, so the transform refuses such an
+ * event instead (`property_value_too_long`). The margin of 2,766 bytes below Lucene's limit leaves
+ * room for a change in what flat_object puts around the path in another engine version.
+ */
+export const MAX_PROPERTY_VALUE_BYTES = 30_000;
+
+/** The name flat_object puts before each key path in the terms it indexes (the field's name). */
+const INDEXED_PROPERTY_PREFIX = 'properties.';
+
+/** UTF-8 bytes of the term `properties.<path>=<value>` flat_object indexes for one flattened value. */
+export function indexedPropertyBytes(path: string, value: string): number {
+  return Buffer.byteLength(INDEXED_PROPERTY_PREFIX) + Buffer.byteLength(path) + 1 + Buffer.byteLength(value);
+}

@@ -23,8 +23,13 @@ export const FAILURE_REASONS = [
   'invalid_property_key',
   'too_many_properties',
   'properties_too_deep',
+  'property_value_too_long',
   // Plausibility checks the schema cannot express (the transform).
   'timestamp_in_future',
+  'event_too_old',
+  // The transform's own output: a valid event whose stored line would grow more than the bound
+  // (lambdas/transform/growth-bound.ts), which keeps one invocation's response under Lambda's 6 MB.
+  'enriched_event_too_large',
 ] as const;
 
 export type FailureReason = (typeof FAILURE_REASONS)[number];

@@ -3,7 +3,13 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020'
 import type { StoredEvent, WireEvent } from './event.generated';
 import schema from './event.schema.json' with { type: 'json' };
 import { codePointLengthLimits } from './length-keywords';
-import { MAX_FLAT_PROPERTIES, MAX_PROPERTY_DEPTH } from './limits';
+import {
+  indexedPropertyBytes,
+  MAX_FLAT_PROPERTIES,
+  MAX_PROPERTY_DEPTH,
+  MAX_PROPERTY_VALUE_BYTES,
+  PROPERTY_PATH_SEPARATOR,
+} from './limits';
 import type { FailureReason, Refusal } from './reasons';
 import { toEpochMillis } from './time';
 
@@ -38,13 +44,9 @@ function compile<T>(pointer: string): ValidateFunction<T> {
 export function validateWireEvent(value: unknown): Validation<WireEvent> {
   if (!isPlainObject(value)) return notAnObject();
   if (!wireValidator(value)) return refusalFrom(wireValidator.errors, value);
-  if (value.properties !== undefined && countLeaves(value.properties) > MAX_FLAT_PROPERTIES) {
-    return {
-      ok: false,
-      reason: 'too_many_properties',
-      field: '/properties',
-      message: `properties has more than ${MAX_FLAT_PROPERTIES} values once flattened`,
-    };
+  if (value.properties !== undefined) {
+    const refusal = flattenedPropertiesRefusal(value.properties as Record<string, unknown>);
+    if (refusal !== undefined) return { ok: false, ...refusal };
   }
   return { ok: true, event: value };
 }
@@ -162,10 +164,92 @@ function depthOf(value: unknown): number {
   return 1 + deepest;
 }
 
-/** Values `properties` flattens to: every non-object value (arrays count once). */
-function countLeaves(value: unknown): number {
-  if (!isPlainObject(value)) return 1;
-  let leaves = 0;
-  for (const key in value) leaves += countLeaves(value[key]);
-  return leaves;
+/**
+ * The limits on `properties` once flattened, which JSON Schema cannot express: the number of values
+ * (all levels together), then the length of each as OpenSearch indexes it (MAX_PROPERTY_VALUE_BYTES).
+ */
+function flattenedPropertiesRefusal(properties: Record<string, unknown>): Refusal | undefined {
+  const walk: PropertiesWalk = { leaves: 0, tooLong: undefined };
+  walkProperties(properties, [], 0, walk);
+  if (walk.leaves > MAX_FLAT_PROPERTIES) {
+    return {
+      reason: 'too_many_properties',
+      field: '/properties',
+      message: `properties has more than ${MAX_FLAT_PROPERTIES} values once flattened`,
+    };
+  }
+  if (walk.tooLong !== undefined) {
+    const field = `/properties/${walk.tooLong.map(pointerToken).join('/')}`;
+    return {
+      reason: 'property_value_too_long',
+      field,
+      message: `${field} is over ${MAX_PROPERTY_VALUE_BYTES} bytes as OpenSearch indexes it (UTF-8 of its key path, '=' and its value; an array as its JSON text)`,
+    };
+  }
+  return undefined;
+}
+
+interface PropertiesWalk {
+  /** Values `properties` flattens to: every non-object value (arrays count once). */
+  leaves: number;
+  /** The keys down to the first value over MAX_PROPERTY_VALUE_BYTES, if any. */
+  tooLong: string[] | undefined;
+}
+
+/** `pathUnits`: UTF-16 length of the flattened path to `source`, its trailing separator included. */
+function walkProperties(
+  source: Record<string, unknown>,
+  keys: string[],
+  pathUnits: number,
+  walk: PropertiesWalk,
+): void {
+  for (const key in source) {
+    const value = source[key];
+    keys.push(key);
+    if (isPlainObject(value)) {
+      walkProperties(value, keys, pathUnits + key.length + PROPERTY_PATH_SEPARATOR.length, walk);
+    } else {
+      walk.leaves++;
+      if (walk.tooLong === undefined && isIndexedTooLong(keys, pathUnits + key.length, value)) {
+        walk.tooLong = [...keys];
+      }
+    }
+    keys.pop();
+  }
+}
+
+/** What indexedPropertyBytes adds to the path and the value (`properties.` and `=`). */
+const INDEXED_OVERHEAD_BYTES = indexedPropertyBytes('', '');
+// UTF-8 takes at most 3 bytes per UTF-16 unit (4 for a surrogate pair), and JSON's longest escape,
+// \u001f, 6 bytes: a bound from lengths alone settles nearly every value without encoding it.
+const MAX_BYTES_PER_UNIT = 3;
+const MAX_JSON_BYTES_PER_UNIT = 6;
+/** Longer than any number's or boolean's text (`-1.7976931348623157e+308` is 24 characters). */
+const MAX_SCALAR_TEXT_UNITS = 25;
+
+/** Whether a flattened value (a string, a number's or boolean's text, or an array's JSON text) is over the bound. */
+function isIndexedTooLong(keys: string[], pathUnits: number, value: unknown): boolean {
+  if (value === null) return false; // flat_object indexes nothing for null
+  if (Array.isArray(value)) {
+    let bound = 2;
+    for (const item of value) {
+      bound += typeof item === 'string' ? item.length * MAX_JSON_BYTES_PER_UNIT + 3 : MAX_SCALAR_TEXT_UNITS;
+    }
+    if (INDEXED_OVERHEAD_BYTES + pathUnits * MAX_BYTES_PER_UNIT + bound <= MAX_PROPERTY_VALUE_BYTES)
+      return false;
+    return (
+      indexedPropertyBytes(keys.join(PROPERTY_PATH_SEPARATOR), JSON.stringify(value)) >
+      MAX_PROPERTY_VALUE_BYTES
+    );
+  }
+  const text = typeof value === 'string' ? value : String(value);
+  if (INDEXED_OVERHEAD_BYTES + (pathUnits + text.length) * MAX_BYTES_PER_UNIT <= MAX_PROPERTY_VALUE_BYTES) {
+    return false;
+  }
+  return indexedPropertyBytes(keys.join(PROPERTY_PATH_SEPARATOR), text) > MAX_PROPERTY_VALUE_BYTES;
+}
+
+/** A key as a JSON pointer token (RFC 6901): `~` and `/` escaped. */
+function pointerToken(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }

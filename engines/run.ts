@@ -61,6 +61,8 @@ function readCounts(): TestCounts | undefined {
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
+  // As in the CLI and the benches: the AWS SDK's Node-version warning would repeat in every test file.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const context = engineContext();
   await prepareEngines();
   rmSync(engineResultFile(), { force: true });

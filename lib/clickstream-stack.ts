@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Domain } from 'aws-cdk-lib/aws-opensearchservice';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { SavedQuery } from '../analytics/catalog';
 import { Analytics } from './analytics';
+import { AcknowledgeFunctionRoleDependency } from './cfn-lint';
 import type { StageConfig } from './config';
 import { EventDeliveryStream } from './delivery-stream';
 import { EventLake } from './event-lake';
@@ -84,6 +85,7 @@ export class ClickstreamStack extends Stack {
       environment: {
         POWERTOOLS_SERVICE_NAME: TRANSFORM_METRICS.service,
         POWERTOOLS_METRICS_NAMESPACE: TRANSFORM_METRICS.namespace,
+        MAX_EVENT_AGE_DAYS: String(config.transform.maxEventAgeDays),
       },
     });
 
@@ -138,5 +140,7 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'OpenSearchEndpoint', { value: this.domain.domainEndpoint });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
+
+    Aspects.of(this).add(new AcknowledgeFunctionRoleDependency());
   }
 }

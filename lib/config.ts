@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_EVENT_AGE_DAYS, MAX_EVENT_AGE_DAYS_RANGE } from '../lambdas/transform/config';
+
 /**
  * Per-stage configuration of the CDK app. A stage is chosen with `-c stage=<name>`; its values are
  * the defaults below, optionally overridden key by key with `-c config=<json>` (same shape,
@@ -47,7 +49,7 @@ export interface FirehoseConfig {
   readonly backupBufferSizeMiB: number;
   /** Backup buffer for the lake (S3) in seconds. */
   readonly backupBufferIntervalSeconds: number;
-  /** Processor buffer: input size (MiB) handed to one transform invocation. */
+  /** Processor buffer: input size (MiB) handed to one transform invocation (PROCESSOR_BUFFER_MIB). */
   readonly processorBufferSizeMiB: number;
   /** Processor buffer: seconds Firehose waits to fill a transform batch. */
   readonly processorBufferIntervalSeconds: number;
@@ -58,7 +60,26 @@ export interface FirehoseConfig {
 export interface TransformConfig {
   readonly memoryMiB: number;
   readonly timeoutSeconds: number;
+  /**
+   * The transform refuses an event whose event_time is more than this many days before its arrival
+   * (`event_too_old`; the record stays in the lake's errors/). Every event day has its own
+   * `events-*` index, so this bounds the daily indices alive at once to
+   * opensearch.indexRetentionDays + this + 2 (docs/deploy.md). Longer than latenessHorizonMinutes.
+   */
+  readonly maxEventAgeDays: number;
 }
+
+/**
+ * The processor buffer sizes the stage config accepts. Firehose takes 0.2 to 3 MB, but a transform
+ * invocation carries at most 6 MB each way, and the transform's answer is larger than what it is
+ * given (base64, plus what it adds). Measured with the real handler (`npm run bench
+ * lambda-payload`), the response to 1 MiB of records is 2.6 MB for typical events and 4.1 MB for
+ * the worst ordinary ones (short events whose times, user agent and URL the transform expands);
+ * 2 MiB make 5.2 MB and 8.2 MB. test/bench/lambda-payload.test.ts holds the maximum to that. The
+ * transform's per-record growth bound (lambdas/transform/growth-bound.ts) is sized for this maximum:
+ * it keeps the response to 1 MiB of any records it accepts under 5.24 MB.
+ */
+export const PROCESSOR_BUFFER_MIB = { min: 0.2, max: 1 } as const;
 
 /** Engine versions the setup supports: flat_object needs 2.7+; Firehose must support the version too. */
 export const OPENSEARCH_ENGINE_VERSIONS = ['2.19', '3.1', '3.3'] as const;
@@ -102,6 +123,7 @@ export type StageOverrides = {
 type StageDefaults = Omit<StageConfig, 'stage'>;
 
 const GIB = 1024 ** 3;
+const MINUTES_PER_DAY = 1440;
 
 const DEV: StageDefaults = {
   destroyOnRemoval: true,
@@ -124,7 +146,7 @@ const DEV: StageDefaults = {
     processorBufferIntervalSeconds: 60,
     retryDurationSeconds: 300,
   },
-  transform: { memoryMiB: 1024, timeoutSeconds: 60 },
+  transform: { memoryMiB: 1024, timeoutSeconds: 60, maxEventAgeDays: DEFAULT_MAX_EVENT_AGE_DAYS },
   opensearch: {
     engineVersion: '2.19',
     instanceType: 'm7g.medium.search',
@@ -160,7 +182,7 @@ const PROD: StageDefaults = {
     processorBufferIntervalSeconds: 60,
     retryDurationSeconds: 3600,
   },
-  transform: { memoryMiB: 1024, timeoutSeconds: 60 },
+  transform: { memoryMiB: 1024, timeoutSeconds: 60, maxEventAgeDays: DEFAULT_MAX_EVENT_AGE_DAYS },
   opensearch: {
     engineVersion: '2.19',
     instanceType: 'r7g.large.search',
@@ -308,13 +330,27 @@ function validate(config: StageConfig): string[] {
     ['firehose.bufferIntervalSeconds', firehose.bufferIntervalSeconds, ...intIn(0, 900)],
     ['firehose.backupBufferSizeMiB', firehose.backupBufferSizeMiB, ...intIn(1, 128)],
     ['firehose.backupBufferIntervalSeconds', firehose.backupBufferIntervalSeconds, ...intIn(0, 900)],
-    // A Lambda invocation carries at most 6 MB; base64 makes 3 MiB of records about 4 MB of payload.
-    ['firehose.processorBufferSizeMiB', firehose.processorBufferSizeMiB, ...intIn(1, 3)],
+    [
+      'firehose.processorBufferSizeMiB',
+      firehose.processorBufferSizeMiB,
+      (value) =>
+        typeof value === 'number' && value >= PROCESSOR_BUFFER_MIB.min && value <= PROCESSOR_BUFFER_MIB.max,
+      `a number from ${PROCESSOR_BUFFER_MIB.min} to ${PROCESSOR_BUFFER_MIB.max}: a transform invocation carries at most 6 MB each way, and the response to 1 MiB of records measured 2.6 MB for typical events and 4.1 MB for the worst ordinary ones (2 MiB: 5.2 MB and 8.2 MB; \`npm run bench lambda-payload\`)`,
+    ],
     ['firehose.processorBufferIntervalSeconds', firehose.processorBufferIntervalSeconds, ...intIn(60, 900)],
     ['firehose.retryDurationSeconds', firehose.retryDurationSeconds, ...intIn(0, 7200)],
     ['transform.memoryMiB', transform.memoryMiB, ...intIn(128, 10_240)],
     // Firehose waits at most 5 minutes for a processor invocation.
     ['transform.timeoutSeconds', transform.timeoutSeconds, ...intIn(1, 300)],
+    [
+      'transform.maxEventAgeDays',
+      transform.maxEventAgeDays,
+      // An event the summaries may still count (within the lateness horizon) must not be refused.
+      (value) =>
+        isInt(MAX_EVENT_AGE_DAYS_RANGE.min, MAX_EVENT_AGE_DAYS_RANGE.max)(value) &&
+        (value as number) * MINUTES_PER_DAY > config.latenessHorizonMinutes,
+      `an integer from ${MAX_EVENT_AGE_DAYS_RANGE.min} to ${MAX_EVENT_AGE_DAYS_RANGE.max} and longer than latenessHorizonMinutes (${config.latenessHorizonMinutes} minutes)`,
+    ],
     [
       'opensearch.engineVersion',
       search.engineVersion,
@@ -337,7 +373,9 @@ function validate(config: StageConfig): string[] {
       'opensearch.instanceCount',
       search.instanceCount,
       (value) => isInt(1, 80)(value) && (value as number) % search.availabilityZones === 0,
-      `an integer from 1 to 80 and a multiple of opensearch.availabilityZones (${search.availabilityZones})`,
+      // lib/search-topology.ts keeps one copy of each shard per zone: that needs a node per zone,
+      // and Multi-AZ with standby also needs the same number of nodes in each of its 3 zones.
+      `an integer from 1 to 80 and a multiple of opensearch.availabilityZones (${search.availabilityZones}), so that every zone holds the same number of data nodes and one copy of each shard`,
     ],
     ['opensearch.volumeSizeGiB', search.volumeSizeGiB, ...intIn(10, 16_384)],
     [

@@ -2,7 +2,7 @@ import { Aws, Duration } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';
 import { Bucket, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ERROR_OUTPUT_TYPES, EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../contract/index';
+import { type LakeColumn, type LakeTable, lakeTables, type PartitionKey } from '../analytics/lake-tables';
 import type { LakeConfig } from './config';
 import { privateBucketProps } from './stateful';
 
@@ -18,16 +18,34 @@ export interface EventLakeProps {
   readonly destroyOnRemoval?: boolean;
 }
 
-const EVENTS_DIR = LAKE_LAYOUT.eventsPrefix.split('/')[0]!;
-const ERRORS_DIR = LAKE_LAYOUT.errorsPrefix.split('/')[0]!;
-
 const TEXT_INPUT_FORMAT = 'org.apache.hadoop.mapred.TextInputFormat';
 const TEXT_OUTPUT_FORMAT = 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat';
-// Strict: a malformed line or a duplicate key fails the query instead of yielding a guessed row.
-// Every line under events/ is JSON.stringify of a validated StoredEvent (snake_case, unique keys).
-const HIVE_JSON_SERDE = 'org.apache.hive.hcatalog.data.JsonSerDe';
-// Firehose writes the failure records itself, with camelCase keys; OpenX matches them case-insensitively.
-const OPENX_JSON_SERDE = 'org.openx.data.jsonserde.JsonSerDe';
+
+function glueColumn(column: LakeColumn): CfnTable.ColumnProperty {
+  return {
+    name: column.name,
+    type: column.type,
+    ...(column.comment === undefined ? {} : { comment: column.comment }),
+  };
+}
+
+/** Athena's `projection.<key>.*` table parameters for one partition key. */
+function projectionParameters(key: PartitionKey): [string, string][] {
+  const p = key.projection;
+  const entries: Record<string, string> =
+    p.type === 'date'
+      ? {
+          type: p.type,
+          format: p.format,
+          range: p.range.join(','),
+          interval: String(p.interval),
+          'interval.unit': p.intervalUnit,
+        }
+      : p.type === 'integer'
+        ? { type: p.type, range: p.range.join(','), digits: String(p.digits) }
+        : { type: p.type, values: p.values.join(',') };
+  return Object.entries(entries).map(([name, value]) => [`projection.${key.name}.${name}`, value]);
+}
 
 /**
  * The event lake: the bucket Firehose backs every record up to (gzip NDJSON under hive-style
@@ -46,6 +64,11 @@ export class EventLake extends Construct {
     super(scope, id);
     const { lake } = props;
     const bucketDefaults = privateBucketProps(props.destroyOnRemoval);
+    // The projected range is exactly what the lifecycle keeps, so no query scans for expired days.
+    const [events, failedEvents] = lakeTables({
+      eventsDays: lake.eventsExpireAfterDays,
+      errorsDays: lake.errorsExpireAfterDays,
+    });
 
     // S3 server access logs can only be delivered to an SSE-S3 bucket, and a log bucket has no log bucket.
     this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
@@ -66,7 +89,7 @@ export class EventLake extends Construct {
       lifecycleRules: [
         {
           id: 'tier-events',
-          prefix: `${EVENTS_DIR}/`,
+          prefix: events.prefix,
           transitions: [
             {
               storageClass: StorageClass.INFREQUENT_ACCESS,
@@ -82,7 +105,7 @@ export class EventLake extends Construct {
         {
           // Failed records stay in Standard: they are read when someone investigates or replays them.
           id: 'expire-errors',
-          prefix: `${ERRORS_DIR}/`,
+          prefix: failedEvents.prefix,
           expiration: Duration.days(lake.errorsExpireAfterDays),
         },
         {
@@ -101,70 +124,11 @@ export class EventLake extends Construct {
     });
 
     const location = (path: string) => `s3://${this.bucket.bucketName}/${path}`;
-
-    this.eventsTable = this.table('EventsTable', {
-      name: LAKE_LAYOUT.eventsTable,
-      description: 'Delivered events (gzip NDJSON), partitioned by arrival time (UTC)',
-      columns: EVENT_COLUMNS.map((column) => ({
-        name: column.name,
-        type: column.glueType,
-        ...(column.description === undefined ? {} : { comment: column.description.slice(0, 255) }),
-      })),
-      partitionKeys: [
-        { name: 'dt', type: 'string', comment: 'Arrival day, yyyy-MM-dd (UTC)' },
-        { name: 'hour', type: 'string', comment: 'Arrival hour, 00-23 (UTC)' },
-      ],
-      location: location(`${EVENTS_DIR}/`),
-      serde: { serializationLibrary: HIVE_JSON_SERDE },
-      projection: {
-        // The projected range is exactly what the lifecycle keeps, so no query scans for expired days.
-        'projection.dt.type': 'date',
-        'projection.dt.format': 'yyyy-MM-dd',
-        'projection.dt.range': `NOW-${lake.eventsExpireAfterDays}DAYS,NOW`,
-        'projection.dt.interval': '1',
-        'projection.dt.interval.unit': 'DAYS',
-        'projection.hour.type': 'integer',
-        'projection.hour.range': '0,23',
-        'projection.hour.digits': '2',
-        'storage.location.template': location(`${EVENTS_DIR}/dt=\${dt}/hour=\${hour}/`),
-      },
-    });
-
-    this.failedEventsTable = this.table('FailedEventsTable', {
-      name: LAKE_LAYOUT.failedEventsTable,
-      description: 'Records Firehose could not deliver (processing-failed, opensearch-failed)',
-      columns: FAILED_RECORD_COLUMNS.map((column) => ({ name: column.name, type: column.glueType })),
-      partitionKeys: [
-        { name: 'error_output_type', type: 'string', comment: ERROR_OUTPUT_TYPES.join(' or ') },
-        { name: 'dt', type: 'string', comment: 'Arrival day, yyyy-MM-dd (UTC)' },
-      ],
-      location: location(`${ERRORS_DIR}/`),
-      serde: { serializationLibrary: OPENX_JSON_SERDE, parameters: { 'case.insensitive': 'true' } },
-      projection: {
-        'projection.error_output_type.type': 'enum',
-        'projection.error_output_type.values': ERROR_OUTPUT_TYPES.join(','),
-        'projection.dt.type': 'date',
-        'projection.dt.format': 'yyyy-MM-dd',
-        'projection.dt.range': `NOW-${lake.errorsExpireAfterDays}DAYS,NOW`,
-        'projection.dt.interval': '1',
-        'projection.dt.interval.unit': 'DAYS',
-        'storage.location.template': location(`${ERRORS_DIR}/\${error_output_type}/dt=\${dt}/`),
-      },
-    });
+    this.eventsTable = this.table('EventsTable', events, location);
+    this.failedEventsTable = this.table('FailedEventsTable', failedEvents, location);
   }
 
-  private table(
-    id: string,
-    spec: {
-      name: string;
-      description: string;
-      columns: CfnTable.ColumnProperty[];
-      partitionKeys: CfnTable.ColumnProperty[];
-      location: string;
-      serde: CfnTable.SerdeInfoProperty;
-      projection: Record<string, string>;
-    },
-  ): CfnTable {
+  private table(id: string, spec: LakeTable, location: (path: string) => string): CfnTable {
     const table = new CfnTable(this, id, {
       catalogId: Aws.ACCOUNT_ID,
       databaseName: this.databaseName,
@@ -177,16 +141,20 @@ export class EventLake extends Construct {
           compressionType: 'gzip',
           EXTERNAL: 'TRUE',
           'projection.enabled': 'true',
-          ...spec.projection,
+          ...Object.fromEntries(spec.partitionKeys.flatMap(projectionParameters)),
+          'storage.location.template': location(spec.locationTemplate),
         },
-        partitionKeys: spec.partitionKeys,
+        partitionKeys: spec.partitionKeys.map(glueColumn),
         storageDescriptor: {
-          columns: spec.columns,
-          location: spec.location,
+          columns: spec.columns.map(glueColumn),
+          location: location(spec.prefix),
           inputFormat: TEXT_INPUT_FORMAT,
           outputFormat: TEXT_OUTPUT_FORMAT,
           compressed: true,
-          serdeInfo: spec.serde,
+          serdeInfo: {
+            serializationLibrary: spec.serde.library,
+            ...(Object.keys(spec.serde.parameters).length === 0 ? {} : { parameters: spec.serde.parameters }),
+          },
         },
       },
     });

@@ -12,6 +12,7 @@ import { type CfnDomain, Domain, EngineVersion, TLSSecurityPolicy } from 'aws-cd
 import { Construct } from 'constructs';
 import type { OpenSearchConfig } from './config';
 import { acknowledgeNag, nagArn } from './nag';
+import { searchTopology } from './search-topology';
 import { removalPolicyFor, stageLogGroup } from './stateful';
 
 export interface SearchDomainProps {
@@ -64,6 +65,7 @@ export class SearchDomain extends Construct {
     );
 
     const dedicatedManagers = opensearch.dedicatedManagerCount > 0;
+    const topology = searchTopology(opensearch);
     this.domain = new Domain(this, 'Domain', {
       domainName: props.domainName,
       version: EngineVersion.openSearch(opensearch.engineVersion),
@@ -78,12 +80,10 @@ export class SearchDomain extends Construct {
             }
           : {}),
         // Multi-AZ with standby needs three zones and dedicated managers; it is the prod shape.
-        multiAzWithStandbyEnabled: dedicatedManagers && opensearch.availabilityZones === 3,
+        multiAzWithStandbyEnabled: topology.multiAzWithStandby,
       },
       zoneAwareness:
-        opensearch.availabilityZones > 1
-          ? { enabled: true, availabilityZoneCount: opensearch.availabilityZones }
-          : { enabled: false },
+        topology.zones > 1 ? { enabled: true, availabilityZoneCount: topology.zones } : { enabled: false },
       ebs: { volumeSize: opensearch.volumeSizeGiB, volumeType: EbsDeviceVolumeType.GP3 },
       encryptionAtRest: { enabled: true },
       nodeToNodeEncryption: true,

@@ -8,6 +8,7 @@ import type { OpenSearchConfig } from './config';
 import { ClickstreamFunction } from './lambda-function';
 import { acknowledgeNag, nagArn } from './nag';
 import type { SearchDomain } from './search-domain';
+import { searchTopology } from './search-topology';
 import { stageLogGroup } from './stateful';
 
 export interface SearchIndexSetupProps {
@@ -58,7 +59,7 @@ export class SearchIndexSetup extends Construct {
 
     const documents = renderSetupDocuments({
       indexRetentionDays: props.opensearch.indexRetentionDays,
-      replicas: props.opensearch.instanceCount > 1 ? 1 : 0,
+      replicas: searchTopology(props.opensearch).replicas,
     });
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,

@@ -15,6 +15,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IDomain } from 'aws-cdk-lib/aws-opensearchservice';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SUMMARY_TABLE_KEY } from '../lambdas/aggregator/dynamodb/summary-table';
 import { EVENTS_INDEX_PATTERN } from '../lambdas/aggregator/opensearch/requests';
 import { ClickstreamFunction } from './lambda-function';
 import type { AlarmSink } from './monitoring';
@@ -83,8 +84,8 @@ export class Summaries extends Construct {
     // at no cost. A customer-managed key buys key-policy control and cross-account use, neither of
     // which summaries need, for a monthly fee and a key policy to maintain.
     this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: 'advertiser_id', type: AttributeType.STRING },
-      sortKey: { name: 'window_start', type: AttributeType.STRING },
+      partitionKey: { name: SUMMARY_TABLE_KEY.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: SUMMARY_TABLE_KEY.sortKey, type: AttributeType.STRING },
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryptionV2.awsManagedKey(),

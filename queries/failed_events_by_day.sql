@@ -1,6 +1,6 @@
 -- name: failed_events_by_day
 -- description: Records Firehose could not deliver, per arrival day on start_date..end_date (UTC), error
---   output type (processing-failed, opensearch-failed) and error code.
+--   output type (processing-failed, AmazonOpenSearchService-failed) and error code.
 -- param: start_date date First arrival day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date Last arrival day, inclusive (YYYY-MM-DD, UTC).
 SELECT

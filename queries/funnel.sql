@@ -32,16 +32,18 @@ clicks AS (
   FROM once AS c
   JOIN impressions AS i
     ON c.advertiser_id = i.advertiser_id AND c.campaign_id = i.campaign_id AND c.visitor = i.visitor
-    AND c.ts >= i.ts AND c.ts <= i.ts + INTERVAL '1' DAY * ? /* attribution_days */
+  -- The window is a WHERE condition, as Athena takes execution parameters only in WHERE clauses
+  -- (for an inner join, the same rows as in ON).
   WHERE c.event_type = 'click'
+    AND c.ts >= i.ts AND c.ts <= i.ts + INTERVAL '1' DAY * ? /* attribution_days */
 ),
 conversions AS (
   SELECT DISTINCT v.advertiser_id, v.campaign_id, v.visitor
   FROM once AS v
   JOIN clicks AS k
     ON v.advertiser_id = k.advertiser_id AND v.campaign_id = k.campaign_id AND v.visitor = k.visitor
-    AND v.ts >= k.ts AND v.ts <= k.ts + INTERVAL '1' DAY * ? /* attribution_days */
   WHERE v.event_type = 'conversion'
+    AND v.ts >= k.ts AND v.ts <= k.ts + INTERVAL '1' DAY * ? /* attribution_days */
 ),
 steps AS (
   SELECT advertiser_id, campaign_id, visitor, 1 AS step FROM impressions

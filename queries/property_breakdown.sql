@@ -7,21 +7,33 @@
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT
-    event_type, coalesce(user_id, anonymous_id) AS visitor, event_time,
-    element_at(properties, ? /* property_key */) AS property_value,
+    event_id, event_type, coalesce(user_id, anonymous_id) AS visitor, event_time, properties,
     row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
   FROM events
   WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
     AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
+),
+once AS (
+  SELECT event_id, event_type, visitor, properties
+  FROM arrived
+  WHERE copy = 1
+    AND CAST(from_iso8601_timestamp(event_time) AS date)
+      BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
+),
+chosen AS (
+  -- The chosen property's value, for the events that have the key. Athena takes execution
+  -- parameters only in WHERE clauses, so the key is picked there among each event's keys.
+  SELECT o.event_id, element_at(o.properties, k.property_key) AS property_value
+  FROM once AS o
+  CROSS JOIN UNNEST(map_keys(o.properties)) AS k (property_key)
+  WHERE k.property_key = ? /* property_key */
 )
 SELECT
-  coalesce(property_value, '(not set)') AS property_value,
-  event_type,
+  coalesce(c.property_value, '(not set)') AS property_value,
+  o.event_type,
   count(*) AS events,
-  approx_distinct(visitor) AS unique_visitors
-FROM arrived
-WHERE copy = 1
-  AND CAST(from_iso8601_timestamp(event_time) AS date)
-    BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
-GROUP BY coalesce(property_value, '(not set)'), event_type
+  approx_distinct(o.visitor) AS unique_visitors
+FROM once AS o
+LEFT JOIN chosen AS c ON c.event_id = o.event_id
+GROUP BY coalesce(c.property_value, '(not set)'), o.event_type
 ORDER BY property_value, event_type

@@ -21,22 +21,28 @@ once AS (
   WHERE copy = 1 AND visitor IS NOT NULL
 ),
 gaps AS (
-  SELECT
-    visitor, ts,
-    CASE
-      WHEN lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id) IS NULL THEN 1
-      WHEN date_diff('millisecond', lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id), ts)
-        > CAST(? /* gap_minutes */ AS bigint) * 60000 THEN 1
-      ELSE 0
-    END AS starts_session,
-    event_id
+  SELECT visitor, ts, event_id, lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id) AS previous_ts
   FROM once
+),
+starts AS (
+  -- An event starts a session when it is a visitor's first or comes more than gap_minutes after the
+  -- previous one. Athena takes execution parameters only in WHERE clauses, so the starts and the
+  -- other events are selected apart, by that condition and its negation, and put back together.
+  SELECT visitor, ts, event_id, 1 AS starts_session
+  FROM gaps
+  WHERE previous_ts IS NULL
+    OR date_diff('millisecond', previous_ts, ts) > CAST(? /* gap_minutes */ AS bigint) * 60000
+  UNION ALL
+  SELECT visitor, ts, event_id, 0 AS starts_session
+  FROM gaps
+  WHERE previous_ts IS NOT NULL
+    AND date_diff('millisecond', previous_ts, ts) <= CAST(? /* gap_minutes */ AS bigint) * 60000
 ),
 numbered AS (
   SELECT
     visitor, ts,
     sum(starts_session) OVER (PARTITION BY visitor ORDER BY ts, event_id ROWS UNBOUNDED PRECEDING) AS session_number
-  FROM gaps
+  FROM starts
 ),
 sessions AS (
   SELECT visitor, session_number, min(ts) AS started, max(ts) AS ended, count(*) AS events

@@ -3,7 +3,7 @@
 --   the sliding window of window_days days ending that day (event time, UTC).
 -- param: start_date date First window end day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date Last window end day, inclusive (YYYY-MM-DD, UTC).
--- param: window_days integer Window length in days, counting the end day (1 = that day only).
+-- param: window_days integer Window length in days, counting the end day (1 = that day only), at most 10,000.
 -- param: top_n integer How many pages to keep per window.
 WITH arrived AS (
   -- dt is the arrival day: read the requested days, the window before them and the late-arrival
@@ -23,16 +23,17 @@ daily AS (
   WHERE copy = 1
   GROUP BY url_path, CAST(from_iso8601_timestamp(event_time) AS date)
 ),
-window_ends AS (
-  SELECT window_end
-  FROM UNNEST(sequence(CAST(? /* start_date */ AS date), CAST(? /* end_date */ AS date))) AS t (window_end)
-),
 windowed AS (
-  SELECT w.window_end, d.url_path, sum(d.views) AS page_views
-  FROM window_ends AS w
-  JOIN daily AS d
-    ON d.event_day BETWEEN date_add('day', 1 - ? /* window_days */, w.window_end) AND w.window_end
-  GROUP BY w.window_end, d.url_path
+  -- A day's views count toward the windows that end on that day and on the window_days - 1 days
+  -- after it. Athena takes execution parameters only in WHERE clauses, so the window ends are the
+  -- days plus offsets picked there, up to 10,000 days (the most one Trino sequence holds).
+  SELECT date_add('day', o.day_offset, d.event_day) AS window_end, d.url_path, sum(d.views) AS page_views
+  FROM daily AS d
+  CROSS JOIN UNNEST(sequence(0, 9999)) AS o (day_offset)
+  WHERE o.day_offset < ? /* window_days */
+    AND date_add('day', o.day_offset, d.event_day)
+      BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
+  GROUP BY date_add('day', o.day_offset, d.event_day), d.url_path
 ),
 ranked AS (
   SELECT window_end, url_path, page_views, rank() OVER (PARTITION BY window_end ORDER BY page_views DESC) AS page_rank

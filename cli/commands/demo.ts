@@ -5,6 +5,7 @@ import { runLocally } from '../../analytics/local-runner';
 import { findSavedQuery } from '../../analytics/lookup';
 import { parseParameterValues } from '../../analytics/parameters';
 import { toSummaryJson } from '../../lambdas/aggregator/summary';
+import { deleteEventIndices } from '../../local/event-index/opensearch-node';
 import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
 import { DEFAULT_PORT, startInProcess } from '../../local/pipeline/pipeline-connection';
 import { replayFile } from '../../local/pipeline/replay';
@@ -42,7 +43,8 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
       .command('demo')
       .description(
         'The whole product in a minute: generate a realistic day of traffic, replay it through the local pipeline, ' +
-          'and show summaries, failed events and saved queries. Starts from an empty data dir each time.',
+          'and show summaries, failed events and saved queries. Starts from an empty data dir each time ' +
+          '(with --opensearch-url, it also deletes the events-* and incoming-* indices on that node).',
       )
       .option('--events <count>', 'roughly how many events the day holds', String(DEFAULT_EVENTS))
       .option('--seed <number>', 'seed of the traffic generator (same seed, same traffic)', '7'),
@@ -60,6 +62,15 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     step(`1/4 Starting from an empty data dir: ${flags.dataDir}/`);
     const removed = await resetDataDir(flags.dataDir);
     if (removed.length > 0) console.log(`    removed the previous run's ${removed.join(', ')}`);
+    if (options.openSearchUrl !== undefined) {
+      // The event index lives on the node, not in the data dir: empty it too, or the previous
+      // run's events would count as duplicates and its summaries' windows would mix with these.
+      const indices = await deleteEventIndices(options.openSearchUrl);
+      if (indices.length > 0)
+        console.log(
+          `    deleted ${indices.length} indices on ${options.openSearchUrl}: ${indices.join(', ')}`,
+        );
+    }
 
     step('2/4 Generating a day of traffic');
     const tally = await writeTrafficFile(layout.demoTraffic, { events, end: now, seed });

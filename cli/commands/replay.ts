@@ -37,6 +37,11 @@ export const registerReplayCommand: RegisterCommand = (program: Command) => {
         ? `replaying ${file} through a pipeline started here on ${flags.dataDir}/`
         : `replaying ${file} to the endpoint at ${connection.endpointUrl}`,
     );
+    if (!connection.inProcess && flags.opensearchUrl !== undefined) {
+      console.error(
+        'warning: --opensearch-url is ignored: the running endpoint indexes where it was started to',
+      );
+    }
     try {
       const report = await replayFile({ file, connection, onProgress: progressPrinter() });
       endProgress();
@@ -92,7 +97,10 @@ export function formatReplayReport(report: ReplayReport): string {
     row('failed', refusedCount + undeliveredCount + pipeline.failed),
     ...reasons('refused by the tracker, never sent', report.refused),
     ...reasons('not delivered by the tracker', report.undelivered),
-    ...reasons('refused by the transform (lake errors/processing-failed/)', pipeline.failedByReason),
+    ...reasons(
+      'refused by the transform or the event index (lake errors/processing-failed/, errors/AmazonOpenSearchService-failed/)',
+      pipeline.failedByReason,
+    ),
     row('windows updated', report.summaries.windowsWritten),
     `      15-minute windows of ${formatCount(report.summaries.advertisers)} advertisers`,
   ];

@@ -11,7 +11,7 @@ import {
 } from '../../local/pipeline/local-pipeline';
 import { DEFAULT_PORT } from '../../local/pipeline/pipeline-connection';
 import { UsageError } from '../errors';
-import { dataDirOption } from '../options';
+import { dataDirOption, openSearchUrlFrom, openSearchUrlOption } from '../options';
 import type { RegisterCommand } from './index';
 
 /** The options every command that runs the pipeline takes, as commander parses them. */
@@ -22,9 +22,10 @@ export interface PipelineFlags {
   bufferInterval: string;
   summaryInterval: string;
   latenessHorizon: string;
+  opensearchUrl?: string;
 }
 
-/** Adds the pipeline's options (data dir, stream, buffering, summary schedule) to a command. */
+/** Adds the pipeline's options (data dir, stream, buffering, summary schedule, event index) to a command. */
 export function withPipelineOptions(command: Command): Command {
   return command
     .addOption(dataDirOption())
@@ -48,7 +49,8 @@ export function withPipelineOptions(command: Command): Command {
       '--lateness-horizon <minutes>',
       'how long windows stay open to late events',
       String(DEFAULT_LATENESS_HORIZON_MINUTES),
-    );
+    )
+    .addOption(openSearchUrlOption());
 }
 
 /** Turns the parsed flags into pipeline options, refusing values that make no sense. */
@@ -62,6 +64,7 @@ export function pipelineOptionsFrom(flags: PipelineFlags): LocalPipelineOptions 
     },
     summaryIntervalSeconds: number('--summary-interval', flags.summaryInterval, 0, 86_400),
     latenessHorizonMinutes: number('--lateness-horizon', flags.latenessHorizon, 0, 10_080),
+    ...(flags.opensearchUrl === undefined ? {} : { openSearchUrl: openSearchUrlFrom(flags.opensearchUrl) }),
     onProblem: (message) => console.error(`clickstream: ${message}`),
   };
 }
@@ -110,15 +113,17 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
         `warning: --host ${flags.host} is not a loopback address; the endpoint checks no credentials, so anyone who can reach it can write events`,
       );
     }
+    const options = pipelineOptionsFrom(flags);
     const pipeline = await startLocalPipeline({
-      ...pipelineOptionsFrom(flags),
+      ...options,
       host: flags.host,
       port: number('--port', flags.port, 0, 65_535),
       onDelivered: (report) => console.log(describeDelivery(report)),
     });
     const { endpointUrl, streamName, region } = pipeline;
     console.log(
-      `Firehose endpoint on ${endpointUrl}, delivery stream ${streamName}, data in ${flags.dataDir}/`,
+      `Firehose endpoint on ${endpointUrl}, delivery stream ${streamName}, data in ${flags.dataDir}/, ` +
+        `event index ${options.openSearchUrl === undefined ? 'DuckDB' : `OpenSearch at ${options.openSearchUrl}`}`,
     );
     console.log(`  SDK:     new FirehoseClient({ endpoint: '${endpointUrl}', region: '${region}' })`);
     console.log(

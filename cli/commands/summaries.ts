@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
 import { formatResult } from '../../analytics/format';
-import { toEpochMillis, toUtcIso } from '../../contract';
+import { toUtcIso } from '../../contract';
 import { isAdvertiserId } from '../../lambdas/aggregator/advertiser-id';
 import { type SummaryJson, toSummaryJson } from '../../lambdas/aggregator/summary';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { UsageError } from '../errors';
-import { dataDirOption } from '../options';
+import { dataDirOption, isoTimeFlag } from '../options';
 import { summaryTable } from '../summary-table';
 import type { RegisterCommand } from './index';
 
@@ -67,24 +67,14 @@ export function parseFlags(flags: Omit<SummariesFlags, 'dataDir'>, now: number):
   const format = FORMATS.find((f) => f === flags.format);
   if (format === undefined)
     throw new UsageError(`--format must be ${FORMATS.join(' or ')}, got ${JSON.stringify(flags.format)}`);
-  const to = flags.to === undefined ? now : time('--to', flags.to);
-  const from = flags.from === undefined ? to - DAY_MS : time('--from', flags.from);
+  const to = flags.to === undefined ? now : isoTimeFlag('--to', flags.to);
+  const from = flags.from === undefined ? to - DAY_MS : isoTimeFlag('--from', flags.from);
   if (from >= to) throw new UsageError(`--from (${toUtcIso(from)}) must be before --to (${toUtcIso(to)})`);
   return {
     ...(flags.advertiser === undefined ? {} : { advertiser: flags.advertiser }),
     range: { from, to },
     format,
   };
-}
-
-function time(flag: string, text: string): number {
-  const millis = toEpochMillis(text);
-  if (Number.isNaN(millis)) {
-    throw new UsageError(
-      `${flag} ${JSON.stringify(text)} is not an ISO-8601 time with an offset, e.g. 2026-11-22T10:00:00Z`,
-    );
-  }
-  return millis;
 }
 
 async function readSummaries(

@@ -4,11 +4,13 @@ import type { Command } from 'commander';
 import type { Refusal } from '../../contract';
 import { createTransformHandler } from '../../lambdas/transform/handler';
 import { UsageError } from '../errors';
+import { isoTimeFlag } from '../options';
 import type { RegisterCommand } from './index';
 
 interface TransformFlags {
   stored: boolean;
   summary: boolean;
+  arrivedAt?: string;
 }
 
 /** Firehose's Lambda invocation payload limit: a longer file is sent as several batches, as Firehose would. */
@@ -26,7 +28,14 @@ export const registerTransformCommand: RegisterCommand = (program: Command) => {
     .argument('<file>', 'NDJSON file: one event per line, as a tracker sends them')
     .option('--stored', 'also print the stored record of each Ok line', false)
     .option('--summary', 'print only the tallies', false)
+    .option(
+      '--arrived-at <time>',
+      'the arrival time Firehose stamps on every record, ISO-8601 with an offset (default: now). The ' +
+        "transform refuses an event_time too far before or after it: give a file's own day to see it as it arrived",
+    )
     .action(async (file: string, flags: TransformFlags) => {
+      const arrivalMs =
+        flags.arrivedAt === undefined ? Date.now() : isoTimeFlag('--arrived-at', flags.arrivedAt);
       const lines = await readLines(file);
       // Lambda's CloudWatch output (EMF metrics, a warning per refused record) would bury the
       // report; the reasons are printed below instead. Explicit settings win.
@@ -37,7 +46,7 @@ export const registerTransformCommand: RegisterCommand = (program: Command) => {
         onRefused: (recordId, refusal) => refusals.set(recordId, refusal),
       });
       const results: FirehoseTransformationResultRecord[] = [];
-      for (const event of firehoseBatches(lines, Date.now())) results.push(...(await handler(event)).records);
+      for (const event of firehoseBatches(lines, arrivalMs)) results.push(...(await handler(event)).records);
       if (!flags.summary) printOutcomes(results, refusals, flags.stored);
       printTallies(results, refusals, file);
     });

@@ -16,7 +16,7 @@ export const SEARCH_INDICES = {
 export interface SetupSettings {
   /** Days an index lives before the ISM policy deletes it. */
   indexRetentionDays: number;
-  /** Replicas per shard: 0 on a one-node domain (a replica could never be assigned), else 1. */
+  /** Replicas per shard, from the domain's zone layout (lib/search-topology.ts). */
   replicas: number;
 }
 

@@ -12,10 +12,23 @@ export interface SignedHttpOptions {
 
 /** A SigV4-signed (service `es`) client for the domain, as the {@link OpenSearchHttp} port. */
 export function signedOpenSearchHttp(options: SignedHttpOptions): OpenSearchHttp {
-  const client = new Client({
-    ...AwsSigv4Signer({ region: options.region, service: 'es', getCredentials: options.getCredentials }),
-    node: options.node,
-  });
+  return clientOpenSearchHttp(
+    new Client({
+      ...AwsSigv4Signer({ region: options.region, service: 'es', getCredentials: options.getCredentials }),
+      node: options.node,
+    }),
+  );
+}
+
+/**
+ * An unsigned client, as the {@link OpenSearchHttp} port: for an OpenSearch without IAM in front
+ * of it (a node on loopback), which answers the same REST API as a domain.
+ */
+export function unsignedOpenSearchHttp(node: string): OpenSearchHttp {
+  return clientOpenSearchHttp(new Client({ node }));
+}
+
+function clientOpenSearchHttp(client: Client): OpenSearchHttp {
   return async (request) => {
     try {
       const response = await client.transport.request({

@@ -1,7 +1,7 @@
 import { policyFingerprint, type SetupDocuments } from './documents';
 
 export interface OpenSearchRequest {
-  method: 'GET' | 'PUT' | 'POST';
+  method: 'GET' | 'PUT' | 'POST' | 'DELETE';
   path: string;
   querystring?: Record<string, string | number>;
   body?: unknown;
@@ -30,6 +30,23 @@ export type SetupStep =
  * re-applied to already-managed indices) or left alone when its fingerprint matches.
  */
 export async function applySetup(http: OpenSearchHttp, documents: SetupDocuments): Promise<SetupStep[]> {
+  const steps = await applyIndexSetup(http, documents);
+  steps.push({
+    step: 'policy',
+    name: documents.policy.id,
+    outcome: await applyPolicy(http, documents.policy),
+  });
+  return steps;
+}
+
+/**
+ * The pipeline and templates alone (applySetup's first steps): what an OpenSearch without the ISM
+ * plugin can take (the local pipeline on a plain node, which then has no retention).
+ */
+export async function applyIndexSetup(
+  http: OpenSearchHttp,
+  documents: Pick<SetupDocuments, 'pipeline' | 'templates'>,
+): Promise<SetupStep[]> {
   const steps: SetupStep[] = [];
   const { pipeline } = documents;
   await expectOk(
@@ -47,12 +64,6 @@ export async function applySetup(http: OpenSearchHttp, documents: SetupDocuments
     );
     steps.push({ step: 'template', name: template.name, outcome: 'applied' });
   }
-
-  steps.push({
-    step: 'policy',
-    name: documents.policy.id,
-    outcome: await applyPolicy(http, documents.policy),
-  });
   return steps;
 }
 

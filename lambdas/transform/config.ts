@@ -9,6 +9,11 @@ export interface TransformConfig {
   ipAnonymisation: IpAnonymisation;
   /** How far after received_at a client timestamp may lie before the record is refused (clock drift allowance). */
   futureToleranceMs: number;
+  /**
+   * How far before received_at an event_time may lie before the record is refused: each event day
+   * has its own OpenSearch index, so without a bound every old day would create one.
+   */
+  maxEventAgeMs: number;
   /** Distinct user agents whose parse is remembered (real traffic repeats a few hundred UAs). */
   userAgentCacheSize: number;
   /** Distinct URLs (without query and fragment) whose parse is remembered. */
@@ -20,6 +25,10 @@ export interface TransformConfig {
 }
 
 export const DEFAULT_FUTURE_TOLERANCE_SECONDS = 3600;
+export const DEFAULT_MAX_EVENT_AGE_DAYS = 30;
+/** MAX_EVENT_AGE_DAYS's range: the upper end spans the storable years (2000-2099), i.e. no limit. */
+export const MAX_EVENT_AGE_DAYS_RANGE = { min: 1, max: 36_525 } as const;
+const DAY_MS = 86_400_000;
 export const DEFAULT_USER_AGENT_CACHE_SIZE = 2000;
 export const DEFAULT_URL_CACHE_SIZE = 10_000;
 const MAX_CACHE = 1_000_000;
@@ -30,6 +39,14 @@ export function readTransformConfig(env: Environment): TransformConfig {
     ipAnonymisation: oneOf(env, 'IP_ANONYMISATION', IP_ANONYMISATION_MODES, 'truncate'),
     futureToleranceMs:
       wholeNumber(env, 'FUTURE_TOLERANCE_SECONDS', DEFAULT_FUTURE_TOLERANCE_SECONDS, 0, 31_536_000) * 1000,
+    maxEventAgeMs:
+      wholeNumber(
+        env,
+        'MAX_EVENT_AGE_DAYS',
+        DEFAULT_MAX_EVENT_AGE_DAYS,
+        MAX_EVENT_AGE_DAYS_RANGE.min,
+        MAX_EVENT_AGE_DAYS_RANGE.max,
+      ) * DAY_MS,
     userAgentCacheSize: wholeNumber(
       env,
       'USER_AGENT_CACHE_SIZE',

@@ -18,22 +18,38 @@ export interface EventTimes {
   clockSkewMs: number | undefined;
 }
 
+/** How far from the arrival time a client time may lie (TransformConfig holds them). */
+export interface TimeLimits {
+  futureToleranceMs: number;
+  maxEventAgeMs: number;
+}
+
 /**
  * Normalises an event's times and derives the skew-corrected event time the way Snowplow derives
  * derived_tstamp: event_time + (received_at - sent_at). Refuses a client time more than
- * `futureToleranceMs` after the arrival time (a wrong clock, or a forged time) and a skew that
- * would move the derived time out of the storable years.
+ * `futureToleranceMs` after the arrival time (a wrong clock, or a forged time), an event_time more
+ * than `maxEventAgeMs` before it (its day's index would be created again), and a skew that would
+ * move the derived time out of the storable years. Ages count from the arrival time Firehose
+ * stamps, not from the clock, so replaying a batch gives the same answer on any day.
  */
 export function eventTimes(
   event: WireEvent,
   receivedMs: number,
   formatter: UtcFormatter,
-  futureToleranceMs: number,
+  limits: TimeLimits,
 ): EventTimes | Refusal {
+  const { futureToleranceMs, maxEventAgeMs } = limits;
   const eventRead = readTime(event.event_time);
   const eventMs = eventRead.epochMs;
   const eventRefusal = timeRefusal('/event_time', eventMs, receivedMs, futureToleranceMs);
   if (eventRefusal !== undefined) return eventRefusal;
+  if (receivedMs - eventMs > maxEventAgeMs) {
+    return {
+      reason: 'event_too_old',
+      field: '/event_time',
+      message: `/event_time is more than ${maxEventAgeMs / 86_400_000} days before the record's arrival`,
+    };
+  }
   const eventTime = eventRead.storedText ?? formatter.format(eventMs);
   const receivedAt = formatter.format(receivedMs);
   if (event.sent_at === undefined) {

@@ -2,6 +2,7 @@ import type { FirehoseTransformationEventRecord, FirehoseTransformationResultRec
 import { type FailureReason, type Refusal, validateWireEvent } from '../../contract';
 import { decodeRecord } from './decode-record';
 import { eventTimes, isRefusal, UtcFormatter } from './event-times';
+import { growthRefusal } from './growth-bound';
 import { type Enrichers, storedEventLine } from './stored-event';
 
 /** Told about every refused record (for one log line each); never given the payload. */
@@ -23,7 +24,9 @@ export interface TransformedBatch {
  * Transforms one Firehose batch: exactly one result per record, in input order. `Ok` carries the
  * stored event as one JSON line; `Dropped` marks a repeated event_id (the first valid occurrence
  * wins: an invalid record never shadows a valid one); `ProcessingFailed` returns the original data
- * unchanged and reports a typed reason. Bad input never throws.
+ * unchanged and reports a typed reason, also for a valid event whose stored line would outgrow the
+ * growth bound (growth-bound.ts), so that no record can push the response over Lambda's limit and
+ * fail the batch. Bad input never throws.
  */
 export function transformBatch(
   records: readonly FirehoseTransformationEventRecord[],
@@ -40,7 +43,7 @@ export function transformBatch(
     const outcome = transformRecord(record, enrichers, formatter, seenEventIds);
     if (typeof outcome === 'string') {
       tally.Ok++;
-      results.push({ recordId, result: 'Ok', data: base64OfUtf8(outcome) });
+      results.push({ recordId, result: 'Ok', data: outcome });
     } else if (outcome === DROPPED) {
       tally.Dropped++;
       results.push({ recordId, result: 'Dropped', data });
@@ -57,7 +60,7 @@ export function transformBatch(
 /** A repeated event_id: the record is dropped. */
 const DROPPED = Symbol('dropped');
 
-/** The stored line of a valid record, DROPPED for a repeated event_id, or why it was refused. */
+/** The base64 of a valid record's stored line, DROPPED for a repeated event_id, or why it was refused. */
 function transformRecord(
   record: FirehoseTransformationEventRecord,
   enrichers: Enrichers,
@@ -69,17 +72,18 @@ function transformRecord(
   const validation = validateWireEvent(decoded.value);
   if (!validation.ok) return validation;
   const event = validation.event;
-  const times = eventTimes(
-    event,
-    record.approximateArrivalTimestamp,
-    formatter,
-    enrichers.config.futureToleranceMs,
-  );
+  const times = eventTimes(event, record.approximateArrivalTimestamp, formatter, enrichers.config);
   if (isRefusal(times)) return times;
+  const data = base64OfUtf8(storedEventLine(event, times, enrichers, decoded.plainStrings));
+  // Sizes from base64 lengths (both strings are strict base64), without counting UTF-8. Checked
+  // before the event_id is marked seen, so that a refused record never shadows a valid one; a
+  // repeated event_id is serialised for nothing, which is rare.
+  const tooLarge = growthRefusal(Buffer.byteLength(record.data, 'base64'), Buffer.byteLength(data, 'base64'));
+  if (tooLarge !== undefined) return tooLarge;
   // One hash lookup instead of has-then-add: the set grows only for an event_id it did not hold.
   const seenBefore = seenEventIds.size;
   if (seenEventIds.add(event.event_id).size === seenBefore) return DROPPED;
-  return storedEventLine(event, times, enrichers, decoded.plainStrings);
+  return data;
 }
 
 /**

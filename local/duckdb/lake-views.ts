@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../../contract';
+import { ERROR_OUTPUT_TYPES, EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../../contract';
 import type { LocalDatabase } from './database';
 import { TRINO_MACROS } from './trino-functions';
 
@@ -20,8 +20,9 @@ interface Column {
   duckdbType: string;
 }
 
-// Firehose's error-output-type folder names; anything else under errors/ is not a Firehose prefix.
-const ERROR_FOLDER = /^[a-z][a-z0-9-]*$/;
+// The folders the Glue table's partition projection enumerates (Firehose's error-output-type
+// names, e.g. `AmazonOpenSearchService-failed`); Athena sees nothing else under errors/, nor does this.
+const ERROR_FOLDERS: ReadonlySet<string> = new Set(ERROR_OUTPUT_TYPES);
 
 /**
  * Creates the Trino macros and the views `events` and `failed_events` over `<lakeDir>` with the Glue
@@ -95,7 +96,7 @@ function sqlString(text: string): string {
 function errorFolders(errorsDir: string): string[] {
   if (!existsSync(errorsDir)) return [];
   return readdirSync(errorsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && ERROR_FOLDER.test(entry.name))
+    .filter((entry) => entry.isDirectory() && ERROR_FOLDERS.has(entry.name))
     .filter((entry) => countFiles(join(errorsDir, entry.name)) > 0)
     .map((entry) => entry.name)
     .sort();

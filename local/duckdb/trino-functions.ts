@@ -32,7 +32,8 @@ export const TRINO_MACROS: readonly string[] = [
   // Trino counts whole units elapsed, truncated toward zero; DuckDB's built-in counts boundaries crossed.
   `CREATE OR REPLACE MACRO date_diff(unit, a, b) AS
     CAST(trunc((epoch_ms(CAST(b AS TIMESTAMPTZ)) - epoch_ms(CAST(a AS TIMESTAMPTZ))) / ${UNIT_MILLIS}) AS BIGINT)`,
-  // sequence(start, stop) over dates: every day from start to stop, inclusive.
+  // sequence(start, stop): every day (or whole number) from start to stop, inclusive.
   `CREATE OR REPLACE MACRO sequence(a DATE, b DATE) AS
-    list_transform(generate_series(a, b, INTERVAL 1 DAY), x -> CAST(x AS DATE))`,
+    list_transform(generate_series(a, b, INTERVAL 1 DAY), x -> CAST(x AS DATE)),
+    (a BIGINT, b BIGINT) AS generate_series(a, b)`,
 ];

@@ -15,6 +15,7 @@ import type {
 import type { WindowAggregate } from '../../lambdas/aggregator/summary';
 import { type TimeRange, WINDOW_MS } from '../../lambdas/aggregator/windows';
 import type { LocalDatabase } from '../duckdb/database';
+import type { IndexOutcome, LocalEventIndex } from './local-event-index';
 
 /** The table's name; `events` is taken by the lake view (the local Athena). */
 export const EVENT_INDEX_TABLE = 'event_index';
@@ -31,17 +32,11 @@ const COLUMN_LIST = EVENT_COLUMNS.map((c) => `"${c.name}"`).join(', ');
 // Window start (epoch ms) of an ISO-8601 UTC column.
 const windowOf = (column: string) => `(epoch_ms(${column}::TIMESTAMP) // ${WINDOW_MS}) * ${WINDOW_MS}`;
 
-export interface IndexOutcome {
-  readonly inserted: number;
-  /** Events whose event_id the index already held (or that repeated within the call): ignored. */
-  readonly duplicates: number;
-}
-
 /**
  * The local stand-in for OpenSearch's `events-*` indices: a DuckDB table keyed by event_id where a
  * repeated event_id is ignored, as a repeated OpenSearch `_id` lands on the same document.
  */
-export class DuckDbEventIndex implements BulkEventIndex {
+export class DuckDbEventIndex implements BulkEventIndex, LocalEventIndex {
   private constructor(private readonly db: LocalDatabase) {}
 
   /** Creates the table if needed. The database stays the caller's to close. */
@@ -84,6 +79,9 @@ export class DuckDbEventIndex implements BulkEventIndex {
     }
     return { inserted, duplicates: events.length - inserted };
   }
+
+  /** Nothing to do: a committed insert is visible to the next statement. */
+  async refresh(): Promise<void> {}
 
   async count(): Promise<number> {
     const [row] = await this.db.all<{ n: bigint }>(`SELECT count(*) AS n FROM ${EVENT_INDEX_TABLE}`);

@@ -1,25 +1,27 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { v5 as uuidV5 } from 'uuid';
-import { errorsPrefixFor, eventsPrefixFor, type FailedRecord, type StoredEvent } from '../../contract';
+import {
+  type ErrorOutputType,
+  errorsPrefixFor,
+  eventsPrefixFor,
+  type FailedRecord,
+  type StoredEvent,
+} from '../../contract';
+import { PROCESSOR_BUFFER_MIB } from '../../lib/config';
+import type { EventSink, RefusedEvent } from '../event-index/local-event-index';
 import type { ObjectStore } from '../lake/object-store';
 import type { Segment } from './spool';
 import { invokeTransform, type RecordOutcome, type TransformTarget } from './transform-invoker';
 
 const gzip = promisify(gzipCallback);
 
-/** Where delivered events go besides the lake: the local event index (OpenSearch's stand-in). */
-export interface EventSink {
-  /** Indexes events by event_id; an event_id already indexed is ignored and counted as a duplicate. */
-  indexEvents(events: readonly StoredEvent[]): Promise<{ inserted: number; duplicates: number }>;
-}
-
 export interface DeliveryTargets {
   streamName: string;
   transform: TransformTarget;
   lake: ObjectStore;
   index: EventSink;
-  /** Records per processor invocation; Firehose's processor buffer is at most 3 MB. @default 3 MiB of data */
+  /** Records per processor invocation, as the deployed processor buffer. @default PROCESSOR_BUFFER_MIB.max MiB of data */
   maxInvocationBytes?: number;
   /**
    * Why the processor refused records, by recordId, as the transform's `onRefused` sink reports
@@ -35,7 +37,8 @@ export interface DeliveryReport {
   failed: number;
   /**
    * Failed records by the transform's refusal reason (`invalid_json`, `timestamp_in_future`, ...),
-   * or by Firehose's error code when the invocation itself failed (`Lambda.FunctionError`, ...).
+   * by Firehose's error code when the invocation itself failed (`Lambda.FunctionError`, ...), or by
+   * OpenSearch's error type when the event index refused the document (`mapper_parsing_exception`, ...).
    */
   failedByReason: Record<string, number>;
   /** Ok lines that are not JSON objects: kept in the lake, left out of the index (never expected of the real transform). */
@@ -51,7 +54,8 @@ export interface DeliveryReport {
 // Names the lake objects of a segment deterministically, so delivering a segment again after a
 // crash overwrites its objects instead of adding copies.
 const OBJECT_NAMESPACE = '6f1d3c52-8f2e-4a8e-9d55-6c3b0b6a9e41';
-const DEFAULT_MAX_INVOCATION_BYTES = 3 * 1024 * 1024;
+// The largest processor buffer a stage may deploy (the Lambda payload limit bounds it).
+const DEFAULT_MAX_INVOCATION_BYTES = PROCESSOR_BUFFER_MIB.max * 1024 * 1024;
 
 /**
  * Delivers one spool segment to the lake as Firehose delivers a buffer: the processor runs over
@@ -108,7 +112,7 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
     }
   }
   for (const record of segment.records) targets.refusals?.delete(record.id);
-  const oldest = segment.records.reduce((min, r) => Math.min(min, r.arrivedAt), Number.POSITIVE_INFINITY);
+  const oldest = oldestArrival(segment);
   if (delivered.length > 0) {
     const key = `${eventsPrefixFor(oldest)}${objectName(targets.streamName, oldest, segment.id, 'events')}`;
     await targets.lake.put(key, await gzip(Buffer.concat(delivered)));
@@ -124,9 +128,54 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
   return report;
 }
 
-/** Sends a delivery's Ok events to the event index and counts those it already held. */
-export async function indexDelivered(report: DeliveryReport, index: EventSink): Promise<void> {
-  if (report.events.length > 0) report.duplicates = (await index.indexEvents(report.events)).duplicates;
+/** Firehose's folder for documents OpenSearch refused. */
+const INDEX_FAILED: ErrorOutputType = 'AmazonOpenSearchService-failed';
+
+/**
+ * Sends a delivery's Ok events to the event index and counts those it already held. Documents the
+ * index refuses stay in the lake's events/ (as in Firehose's AllDocuments backup) and, as Firehose
+ * writes them, go to one object of failure records under `errors/AmazonOpenSearchService-failed/`;
+ * they count as failed, by OpenSearch's error type. Throws when the index or the lake fails, so
+ * the caller delivers the segment again.
+ */
+export async function indexDelivered(
+  segment: Segment,
+  report: DeliveryReport,
+  targets: Pick<DeliveryTargets, 'index' | 'lake' | 'streamName' | 'now'>,
+): Promise<void> {
+  if (report.events.length === 0) return;
+  const outcome = await targets.index.indexEvents(report.events);
+  report.duplicates = outcome.duplicates;
+  const refused = outcome.refused ?? [];
+  if (refused.length === 0) return;
+  const attemptEnded = (targets.now ?? Date.now)();
+  const oldest = oldestArrival(segment);
+  const key = `${errorsPrefixFor(INDEX_FAILED, oldest)}${objectName(targets.streamName, oldest, segment.id, INDEX_FAILED)}`;
+  const lines = refused.map((r) => `${JSON.stringify(indexFailure(r, attemptEnded))}\n`).join('');
+  await targets.lake.put(key, await gzip(Buffer.from(lines)));
+  report.keys.push(key);
+  report.failed += refused.length;
+  for (const { errorType } of refused)
+    report.failedByReason[errorType] = (report.failedByReason[errorType] ?? 0) + 1;
+}
+
+// Firehose's record for a refused document: the HTTP status as the code, OpenSearch's error as the
+// message, the document it sent, and the index it sent it to (no document id: Firehose sets none).
+function indexFailure(refused: RefusedEvent, attemptEnded: number): FailedRecord {
+  return {
+    attemptsMade: refused.attempts,
+    arrivalTimestamp: Date.parse(refused.event.received_at),
+    errorCode: String(refused.status),
+    errorMessage: refused.errorMessage,
+    attemptEndingTimestamp: attemptEnded,
+    rawData: Buffer.from(refused.document).toString('base64'),
+    esIndexName: refused.index,
+  };
+}
+
+/** When the segment's first record arrived: Firehose dates a buffer's objects by it. */
+function oldestArrival(segment: Segment): number {
+  return segment.records.reduce((min, r) => Math.min(min, r.arrivedAt), Number.POSITIVE_INFINITY);
 }
 
 /** Firehose's S3 object name: `<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>.gz`. */

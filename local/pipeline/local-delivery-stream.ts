@@ -203,7 +203,7 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   }
 
   private async indexAndRelease(segment: Segment, report: DeliveryReport): Promise<void> {
-    await indexDelivered(report, this.options.index);
+    await indexDelivered(segment, report, this.options);
     await this.options.spool.release(segment);
     this.sealed.splice(this.sealed.indexOf(segment), 1);
     this.sealedBytes -= segment.bytes;

@@ -1,8 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Clock } from '../../lambdas/aggregator/ports';
 import { createTransformHandler } from '../../lambdas/transform/handler';
 import { LocalDatabase } from '../duckdb/database';
 import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
+import type { LocalEventIndex } from '../event-index/local-event-index';
+import { connectOpenSearchEventIndex } from '../event-index/opensearch-node';
 import { startFirehoseEndpoint } from '../firehose-endpoint/server';
 import { LakeDirectory } from '../lake/lake-directory';
 import { FileSummaryStore } from '../summary-store/file-summary-store';
@@ -38,6 +41,13 @@ export interface LocalPipelineOptions {
   latenessHorizonMinutes?: number;
   /** @default 'us-east-1' */
   region?: string;
+  /**
+   * Base URL of an OpenSearch node to use as the event index instead of DuckDB (no credentials:
+   * a node on loopback). It is set up at start as the custom resource sets up the domain.
+   */
+  openSearchUrl?: string;
+  /** Arrival times and summary runs read it. @default Date.now */
+  clock?: Clock;
   /** The processor; the real transform Lambda's handler (reporting its refusal reasons) unless a test replaces it. */
   transform?: TransformHandler;
   /** Problems worth a line on stderr (a delivery retried, a summary run failed). */
@@ -80,7 +90,8 @@ const ACCOUNT_ID = '000000000000';
 
 /**
  * The whole product on one machine: a Firehose-compatible endpoint, a durable spool, the real
- * transform handler, the lake directory, the DuckDB event index and the summary workers.
+ * transform handler, the lake directory, the event index (DuckDB, or an OpenSearch node) and the
+ * summary workers.
  */
 export async function startLocalPipeline(options: LocalPipelineOptions): Promise<LocalPipeline> {
   const layout = dataDirLayout(options.dataDir);
@@ -104,13 +115,13 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return closing;
   };
   try {
-    const db = await LocalDatabase.open(layout.eventIndex);
-    closers.push(() => db.close());
-    const eventIndex = await DuckDbEventIndex.open(db);
+    const clock = options.clock ?? Date.now;
+    const eventIndex = await openEventIndex(options.openSearchUrl, layout.eventIndex, closers, problem);
     const summaryStore = new FileSummaryStore(options.dataDir);
     const worker = new SummaryWorker({
       eventIndex,
       summaryStore,
+      clock,
       intervalSeconds: options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS,
       latenessHorizonMinutes: options.latenessHorizonMinutes ?? DEFAULT_LATENESS_HORIZON_MINUTES,
       onError: (error) => problem(`summary run failed: ${messageOf(error)}`),
@@ -132,7 +143,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       streamName,
       region,
       accountId: ACCOUNT_ID,
-      createdAt: Date.now(),
+      createdAt: clock(),
+      now: clock,
       spool,
       recovered,
       buffering: options.buffering ?? DEFAULT_BUFFERING,
@@ -193,6 +205,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     await closeAll();
     throw error;
   }
+}
+
+/** DuckDB in the data dir, or the OpenSearch node at `openSearchUrl`; its closing joins `closers`. */
+async function openEventIndex(
+  openSearchUrl: string | undefined,
+  duckDbFile: string,
+  closers: (() => Promise<void> | void)[],
+  warn: (message: string) => void,
+): Promise<LocalEventIndex> {
+  if (openSearchUrl !== undefined) {
+    const connection = await connectOpenSearchEventIndex(openSearchUrl, warn);
+    closers.push(() => connection.close());
+    return connection.index;
+  }
+  const db = await LocalDatabase.open(duckDbFile);
+  closers.push(() => db.close());
+  return DuckDbEventIndex.open(db);
 }
 
 function addReport(stats: PipelineStats, report: DeliveryReport): void {

@@ -1,10 +1,16 @@
 import { runSummaryCycle, type SummaryCycleOutcome } from '../../lambdas/aggregator/cycle';
-import type { Clock, EventIndex, SummaryStore } from '../../lambdas/aggregator/ports';
+import type { Clock, SummaryStore } from '../../lambdas/aggregator/ports';
 import { type SummarizeDeps, summarizeTargets } from '../../lambdas/aggregator/summarize';
 import { planRun, windowStartOf } from '../../lambdas/aggregator/windows';
+import type { RefreshableEventIndex } from '../event-index/local-event-index';
 
 export interface SummaryWorkerOptions {
-  eventIndex: EventIndex;
+  /**
+   * DuckDB, which the core asks for many advertisers at once, or OpenSearch, which it asks once per
+   * advertiser as the AWS workers do (summarizeTargets picks by the index's shape). Refreshed
+   * before each run.
+   */
+  eventIndex: RefreshableEventIndex;
   summaryStore: SummaryStore;
   /** Seconds between scheduled runs; 0 turns the schedule off (runs on demand only). */
   intervalSeconds: number;
@@ -52,7 +58,10 @@ export class SummaryWorker {
 
   /** One cycle now (after any run in progress): the windows within the lateness horizon. */
   runNow(): Promise<SummaryCycleOutcome> {
-    return this.serialised(() => runSummaryCycle(this.deps()));
+    return this.serialised(async () => {
+      await this.options.eventIndex.refresh();
+      return runSummaryCycle(this.deps());
+    });
   }
 
   /**
@@ -62,6 +71,7 @@ export class SummaryWorker {
    */
   backfill(touched: TouchedWindows): Promise<BackfillOutcome> {
     return this.serialised(async () => {
+      await this.options.eventIndex.refresh();
       const deps = this.deps();
       const horizon = planRun(this.clock(), deps.settings).windows;
       const targets = [...touched].map(([advertiserId, earliest]) => ({

@@ -9,7 +9,7 @@ import { writeEventsObject, writeFailedRecordsObject } from '../../local/duckdb/
  * - adv-b/c2: u3 impression on 11-01 that arrives 48 hours late (dt=2026-11-03), conversion on 11-03.
  * - page views on /home and /pricing with a `plan` property; one by an anonymous visitor.
  * - events outside every tested range, on arrival days 2026-10-25 and 2026-11-05.
- * - failed records: processing-failed on 11-01 (3) and 11-05 (1), opensearch-failed on 11-02 (1).
+ * - failed records: processing-failed on 11-01 (3) and 11-05 (1), AmazonOpenSearchService-failed on 11-02 (1).
  */
 interface Delivery {
   event: StoredEvent;
@@ -140,7 +140,7 @@ const FAILURES: { type: string; arrival: string; records: FailedRecord[] }[] = [
     ],
   },
   {
-    type: 'opensearch-failed',
+    type: 'AmazonOpenSearchService-failed',
     arrival: '2026-11-02T08:00:00.000Z',
     records: [failure('400', 'mapper_parsing_exception', '2026-11-02T08:00:00.000Z')],
   },

@@ -366,6 +366,19 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     reason: 'too_many_properties',
     field: '/properties',
   },
+  // An array is flattened to its JSON text: 10 strings of 4,000 characters make one 40 kB term.
+  {
+    rule: 'an array property whose flattened text is over the indexed term limit',
+    event: validEvent({ properties: { tags: Array.from({ length: 10 }, () => 'x'.repeat(4000)) } }),
+    reason: 'property_value_too_long',
+    field: '/properties/tags',
+  },
+  {
+    rule: 'a nested array property over the limit once JSON escapes its control characters',
+    event: validEvent({ properties: { 'a/b': { list: ['\u0001'.repeat(4096), '\u0001'.repeat(4096)] } } }),
+    reason: 'property_value_too_long',
+    field: '/properties/a~1b/list',
+  },
 ];
 
 export const SAMPLE_USER_AGENTS = [

@@ -1,7 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FAILURE_REASONS, validateStoredEvent, validateWireEvent } from '../../contract';
+import {
+  FAILURE_REASONS,
+  indexedPropertyBytes,
+  MAX_PROPERTY_VALUE_BYTES,
+  validateStoredEvent,
+  validateWireEvent,
+} from '../../contract';
 import { BAD_EVENT_CASES, nearValidEventArbitrary, validEvent, validEventArbitrary } from './validate-cases';
+
+/** Strings of ASCII whose array has a JSON text of exactly `bytes` bytes (each at most 4,096 characters). */
+function arrayOfJsonBytes(bytes: number): string[] {
+  const items: string[] = [];
+  // [] around, "" around each item, a comma between items.
+  for (let left = bytes - 2; left > 0; ) {
+    const overhead = items.length === 0 ? 2 : 3;
+    const length = Math.min(4096, left - overhead);
+    items.push('x'.repeat(length));
+    left -= overhead + length;
+  }
+  return items;
+}
 
 describe('validateWireEvent', () => {
   it('accepts a complete valid event', () => {
@@ -66,6 +85,43 @@ describe('validateWireEvent', () => {
         if (!result.ok) expect(FAILURE_REASONS).toContain(result.reason);
       }),
     );
+  });
+});
+
+describe('validateWireEvent: the indexed length of a property', () => {
+  // OpenSearch's flat_object indexes `properties.<key path>=<value>` as one term per value.
+  const atTheBound = MAX_PROPERTY_VALUE_BYTES - 'properties.tags='.length;
+
+  it('is counted in UTF-8 bytes of the path, the separator and the value', () => {
+    expect(indexedPropertyBytes('plan.tier', 'pro')).toBe('properties.plan.tier=pro'.length);
+    expect(indexedPropertyBytes('città', 'é🚀')).toBe(Buffer.byteLength('properties.città=é🚀'));
+  });
+
+  it('stays below Lucene term limit (32,766 bytes) with a margin', () => {
+    expect(MAX_PROPERTY_VALUE_BYTES).toBeLessThan(32_766);
+  });
+
+  it('accepts an array property whose flattened text reaches the bound exactly', () => {
+    const tags = arrayOfJsonBytes(atTheBound);
+
+    expect(JSON.stringify(tags)).toHaveLength(atTheBound);
+    expect(validateWireEvent(validEvent({ properties: { tags } }))).toMatchObject({ ok: true });
+  });
+
+  it('refuses one byte more as property_value_too_long, naming the property but not its value', () => {
+    const result = validateWireEvent(validEvent({ properties: { tags: arrayOfJsonBytes(atTheBound + 1) } }));
+
+    expect(result).toMatchObject({ ok: false, reason: 'property_value_too_long', field: '/properties/tags' });
+    expect(result.ok ? '' : result.message).not.toContain('xxx');
+  });
+
+  it('checks the number of values before their length', () => {
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i]));
+    const tooLong = arrayOfJsonBytes(MAX_PROPERTY_VALUE_BYTES);
+
+    expect(validateWireEvent(validEvent({ properties: { a: many, b: many, c: tooLong } }))).toMatchObject({
+      reason: 'too_many_properties',
+    });
   });
 });
 

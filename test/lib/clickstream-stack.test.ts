@@ -35,6 +35,25 @@ describe('ClickstreamStack wiring', () => {
     });
   });
 
+  it.each(['dev', 'prod'] as const)(
+    'gives the %s transform its past limit on event_time: 30 days',
+    (name) => {
+      const { template } = stage(name);
+
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ MAX_EVENT_AGE_DAYS: '30' }) },
+      });
+    },
+  );
+
+  it('passes transform.maxEventAgeDays to the transform', () => {
+    const template = Template.fromStack(clickstreamStack('dev', { transform: { maxEventAgeDays: 45 } }));
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAX_EVENT_AGE_DAYS: '45' }) },
+    });
+  });
+
   it('makes the transform the Firehose processor', () => {
     const { stack, template } = stage('dev');
 

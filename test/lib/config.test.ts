@@ -22,6 +22,17 @@ describe('resolveStageConfig', () => {
     expect(config.alarmEmail).toBeUndefined();
   });
 
+  it.each(Object.keys(STAGE_DEFAULTS))('refuses events older than 30 days in the %s stage', (stage) => {
+    expect(resolveStageConfig(stage).transform.maxEventAgeDays).toBe(30);
+  });
+
+  it("accepts a processor buffer below 1 MiB, down to Firehose's 0.2", () => {
+    expect(
+      resolveStageConfig('dev', { firehose: { processorBufferSizeMiB: 0.2 } }).firehose
+        .processorBufferSizeMiB,
+    ).toBe(0.2);
+  });
+
   it('merges overrides key by key inside a section', () => {
     const config = resolveStageConfig('prod', { opensearch: { instanceCount: 6 } });
 
@@ -30,7 +41,16 @@ describe('resolveStageConfig', () => {
   });
 
   it.each<[string, StageOverrides, string]>([
-    ['prod', { opensearch: { instanceCount: 4 } }, 'stage prod: opensearch.instanceCount must be'],
+    [
+      'prod',
+      { opensearch: { instanceCount: 4 } },
+      'stage prod: opensearch.instanceCount must be an integer from 1 to 80 and a multiple of opensearch.availabilityZones (3), so that every zone holds the same number of data nodes and one copy of each shard, got 4',
+    ],
+    [
+      'dev',
+      { opensearch: { availabilityZones: 2 } },
+      'stage dev: opensearch.instanceCount must be an integer from 1 to 80 and a multiple of opensearch.availabilityZones (2)',
+    ],
     ['dev', { opensearch: { instanceCount: 0 } }, 'stage dev: opensearch.instanceCount must be'],
     [
       'dev',
@@ -62,10 +82,30 @@ describe('resolveStageConfig', () => {
       'stage dev: lake.eventsInfrequentAccessAfterDays',
     ],
     ['dev', { lake: { eventsArchiveAfterDays: 45 } }, 'stage dev: lake.eventsArchiveAfterDays must be'],
-    ['dev', { firehose: { processorBufferSizeMiB: 4 } }, 'stage dev: firehose.processorBufferSizeMiB'],
+    [
+      'dev',
+      { firehose: { processorBufferSizeMiB: 3 } },
+      'stage dev: firehose.processorBufferSizeMiB must be a number from 0.2 to 1: a transform invocation carries at most 6 MB each way, and the response to 1 MiB of records measured 2.6 MB for typical events and 4.1 MB for the worst ordinary ones (2 MiB: 5.2 MB and 8.2 MB; `npm run bench lambda-payload`), got 3',
+    ],
+    [
+      'prod',
+      { firehose: { processorBufferSizeMiB: 2 } },
+      'stage prod: firehose.processorBufferSizeMiB must be',
+    ],
+    [
+      'dev',
+      { firehose: { processorBufferSizeMiB: 0.1 } },
+      'stage dev: firehose.processorBufferSizeMiB must be',
+    ],
     ['dev', { firehose: { retryDurationSeconds: 7201 } }, 'stage dev: firehose.retryDurationSeconds'],
     ['dev', { transform: { timeoutSeconds: 301 } }, 'stage dev: transform.timeoutSeconds'],
     ['dev', { transform: { memoryMiB: 1.5 } }, 'stage dev: transform.memoryMiB'],
+    ['dev', { transform: { maxEventAgeDays: 0 } }, 'stage dev: transform.maxEventAgeDays must be'],
+    [
+      'prod',
+      { latenessHorizonMinutes: 1440, transform: { maxEventAgeDays: 1 } },
+      'stage prod: transform.maxEventAgeDays must be an integer from 1 to 36525 and longer than latenessHorizonMinutes (1440 minutes), got 1',
+    ],
     ['dev', { athena: { bytesScannedCutoffPerQuery: 1024 } }, 'stage dev: athena.bytesScannedCutoffPerQuery'],
   ])('stage %s with %j fails naming the key', (stage, overrides, message) => {
     expect(() => resolveStageConfig(stage, overrides)).toThrow(ConfigError);

@@ -80,7 +80,7 @@ describe('EventDeliveryStream', () => {
 
   it('runs every batch through the transform with explicit processor buffering', () => {
     const { template } = delivery({
-      firehose: { processorBufferSizeMiB: 2, processorBufferIntervalSeconds: 90 },
+      firehose: { processorBufferSizeMiB: 0.5, processorBufferIntervalSeconds: 90 },
     });
 
     template.hasResourceProperties(
@@ -93,7 +93,7 @@ describe('EventDeliveryStream', () => {
               Type: 'Lambda',
               Parameters: Match.arrayWith([
                 { ParameterName: 'LambdaArn', ParameterValue: TRANSFORM_ARN },
-                { ParameterName: 'BufferSizeInMBs', ParameterValue: '2' },
+                { ParameterName: 'BufferSizeInMBs', ParameterValue: '0.5' },
                 { ParameterName: 'BufferIntervalInSeconds', ParameterValue: '90' },
               ]),
             },

@@ -1,6 +1,6 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ERROR_OUTPUT_TYPES, EVENT_COLUMNS, FAILED_RECORD_COLUMNS } from '../../contract/index';
+import { EVENT_COLUMNS, FAILED_RECORD_COLUMNS } from '../../contract/index';
 import type { StageOverrides } from '../../lib/config';
 import { EventLake } from '../../lib/event-lake';
 import { stageConfig, testStack } from './app';
@@ -180,7 +180,8 @@ describe('EventLake Glue tables', () => {
         ],
         Parameters: Match.objectLike({
           'projection.error_output_type.type': 'enum',
-          'projection.error_output_type.values': ERROR_OUTPUT_TYPES.join(','),
+          // Firehose's own folder names (developer guide, custom prefixes), in the contract's order.
+          'projection.error_output_type.values': 'processing-failed,AmazonOpenSearchService-failed',
           'projection.dt.range': 'NOW-180DAYS,NOW',
         }),
       }),

@@ -34,16 +34,28 @@ describe('SearchIndexSetup', () => {
     const { template } = setup('prod', { opensearch: { indexRetentionDays: 60 } });
 
     expect(documentsProperty(template)).toEqual(
-      renderSetupDocuments({ indexRetentionDays: 60, replicas: 1 }),
+      renderSetupDocuments({ indexRetentionDays: 60, replicas: 2 }),
     );
   });
 
-  it('uses no replicas on a one-node domain', () => {
-    const { template } = setup('dev');
+  // Multi-AZ with standby refuses an index whose copies (1 + replicas) are not a multiple of its 3 zones.
+  it.each<[string, StageOverrides, number]>([
+    ['dev', {}, 0],
+    ['dev', { opensearch: { instanceCount: 2 } }, 1],
+    ['dev', { opensearch: { instanceCount: 2, availabilityZones: 2 } }, 1],
+    ['dev', { opensearch: { instanceCount: 3, availabilityZones: 3 } }, 2],
+    ['prod', {}, 2],
+    ['prod', { opensearch: { instanceCount: 6 } }, 2],
+  ])('gives the %s domain with %j %i replicas in both index templates', (stage, overrides, replicas) => {
+    const { template } = setup(stage, overrides);
 
-    expect(documentsProperty(template)).toEqual(
-      renderSetupDocuments({ indexRetentionDays: 14, replicas: 0 }),
+    const settings = documentsProperty(template).templates.map(
+      (candidate) =>
+        (candidate.body as { template: { settings: { index: { number_of_replicas: number } } } }).template
+          .settings.index.number_of_replicas,
     );
+
+    expect(settings).toEqual([replicas, replicas]);
   });
 
   it('carries a mapping for every contract column, so a schema change re-runs the setup', () => {

@@ -67,9 +67,10 @@ describe('encodeEvent', () => {
   });
 
   it('refuses an event whose JSON line passes the Firehose record limit, with its exact size', () => {
-    // Three arrays of 100 strings of 4,096 characters: valid for the schema, 1.2 MB as JSON.
-    const long = Array.from({ length: 100 }, () => 'é'.repeat(4096));
-    const input = anEvent({ properties: { a: long, b: long, c: long } });
+    // 200 strings of 4,096 characters (the most values and the longest strings the contract
+    // allows): valid for the schema, 1.6 MB as JSON.
+    const long = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, 'é'.repeat(4096)]));
+    const input = anEvent({ properties: { a: long, b: long } });
     const line = `${JSON.stringify({ ...input, event_id: fixedId(), sent_at: SENT_AT })}\n`;
 
     const encoded = encodeEvent(input, fixedId, SENT_AT);

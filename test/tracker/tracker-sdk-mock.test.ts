@@ -90,7 +90,8 @@ describe('the tracker over a mocked FirehoseClient', () => {
 
   it('keeps every request within the record and byte limits', async () => {
     const { tracker, closeAll } = setUp();
-    const long = Array.from({ length: 100 }, () => 'x'.repeat(2000));
+    // 100 strings of 2,000 characters: each one value once flattened, within MAX_PROPERTY_VALUE_BYTES.
+    const long = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`s${i}`, 'x'.repeat(2000)]));
 
     for (let i = 0; i < 1100; i++)
       tracker.track(anEvent(i % 100 === 0 ? { properties: { a: long, b: long } } : {}));

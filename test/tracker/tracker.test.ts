@@ -31,12 +31,15 @@ function setUp(options: Partial<TrackerOptions> = {}, firehose = new ScriptedFir
   return { tracker, firehose, undelivered, flushAll };
 }
 
-/** A valid event of a little over `bytes` bytes once serialised (arrays of 100 strings of 4,000). */
+/**
+ * A valid event of a little over `bytes` bytes once serialised: arrays of 7 strings of 4,000
+ * characters, each array within MAX_PROPERTY_VALUE_BYTES once flattened.
+ */
 function eventOfSize(bytes: number) {
   const properties: Record<string, string[]> = {};
   const strings = Math.ceil(bytes / 4003);
-  for (let i = 0; i * 100 < strings; i++) {
-    properties[`blob${i}`] = Array.from({ length: Math.min(100, strings - i * 100) }, () => 'x'.repeat(4000));
+  for (let i = 0; i * 7 < strings; i++) {
+    properties[`blob${i}`] = Array.from({ length: Math.min(7, strings - i * 7) }, () => 'x'.repeat(4000));
   }
   return anEvent({ properties });
 }

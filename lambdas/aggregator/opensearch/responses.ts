@@ -34,8 +34,16 @@ export class IncompleteSearchError extends Error {
   override name = 'IncompleteSearchError';
 }
 
-/** A partial result (timed out, failed shards) would store too-low counts as if they were right. */
-function completeAggregations(body: unknown): Record<string, unknown> {
+/** The search's index pattern matched no index. */
+const NO_INDEX = Symbol('no index matched');
+
+/**
+ * The aggregations of a complete search, or NO_INDEX when the pattern matched no index (a fresh
+ * deploy, or nothing indexed within the retention): OpenSearch then answers with no shard searched
+ * and no `aggregations` at all, which means "no events", not a failure. A partial result (timed
+ * out, failed shards) would store too-low counts as if they were right, so it throws.
+ */
+function completeAggregations(body: unknown): Record<string, unknown> | typeof NO_INDEX {
   const response = (body ?? {}) as SearchResponse;
   if (response.timed_out === true) throw new IncompleteSearchError('OpenSearch search timed out');
   const failed = response._shards?.failed ?? 0;
@@ -44,13 +52,15 @@ function completeAggregations(body: unknown): Record<string, unknown> {
       `OpenSearch search failed on ${failed} of ${response._shards?.total} shards`,
     );
   }
-  if (response.aggregations === undefined)
-    throw new IncompleteSearchError('OpenSearch response has no aggregations');
-  return response.aggregations;
+  if (response.aggregations !== undefined) return response.aggregations;
+  if (response._shards?.total === 0) return NO_INDEX;
+  throw new IncompleteSearchError('OpenSearch response has no aggregations');
 }
 
 export function parseAdvertiserPage(body: unknown, size: number): AdvertiserPage {
-  const composite = completeAggregations(body).advertisers as CompositeAggregation | undefined;
+  const aggregations = completeAggregations(body);
+  if (aggregations === NO_INDEX) return { advertiserIds: [] };
+  const composite = aggregations.advertisers as CompositeAggregation | undefined;
   if (!Array.isArray(composite?.buckets)) {
     throw new IncompleteSearchError('OpenSearch response lacks the advertisers composite aggregation');
   }
@@ -61,7 +71,9 @@ export function parseAdvertiserPage(body: unknown, size: number): AdvertiserPage
 }
 
 export function parseAdvertiserAggregation(body: unknown): AdvertiserAggregation {
-  const aggregations = completeAggregations(body) as Partial<AggregateResponse>;
+  const complete = completeAggregations(body);
+  if (complete === NO_INDEX) return { windows: [], lateArrivals: [] };
+  const aggregations = complete as Partial<AggregateResponse>;
   const buckets = aggregations.windows?.by_window?.buckets;
   const late = aggregations.late_arrivals?.buckets;
   if (!Array.isArray(buckets) || late === undefined) {

@@ -1,4 +1,5 @@
 import {
+  type BatchResultErrorEntry,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   type SQSClient,
@@ -43,21 +44,24 @@ export class SqsJobQueue implements JobQueue {
     }
   }
 
-  /** Sends one batch, re-sending the entries SQS failed; returns what still failed. */
+  /** Sends one batch, re-sending the entries SQS failed for its own reasons; returns what still failed. */
   private async sendBatch(batch: SendMessageBatchRequestEntry[]): Promise<string[]> {
+    const describe = (f: BatchResultErrorEntry) => `${f.Code}${f.Message ? ` (${f.Message})` : ''}`;
     let pending = batch;
+    const refused: string[] = [];
     let failures: string[] = [];
     for (let attempt = 1; attempt <= ATTEMPTS && pending.length > 0; attempt++) {
       const response = await this.client.send(
         new SendMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: pending }),
       );
       const failed = response.Failed ?? [];
-      failures = failed.map((f) => `${f.Code}${f.Message ? ` (${f.Message})` : ''}`);
-      // A sender fault (a malformed entry) fails the same way every time: do not resend it.
-      if (failed.some((f) => f.SenderFault)) break;
-      const failedIds = new Set(failed.map((f) => f.Id));
-      pending = pending.filter((entry) => failedIds.has(entry.Id));
+      // A sender fault (a malformed entry) fails the same way every time: only the others are resent.
+      refused.push(...failed.filter((f) => f.SenderFault).map(describe));
+      const retriable = failed.filter((f) => !f.SenderFault);
+      failures = retriable.map(describe);
+      const retriableIds = new Set(retriable.map((f) => f.Id));
+      pending = pending.filter((entry) => retriableIds.has(entry.Id));
     }
-    return failures;
+    return [...refused, ...failures];
   }
 }

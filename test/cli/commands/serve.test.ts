@@ -1,5 +1,11 @@
+import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { isLoopback, type PipelineFlags, pipelineOptionsFrom } from '../../../cli/commands/serve';
+import {
+  isLoopback,
+  type PipelineFlags,
+  pipelineOptionsFrom,
+  withPipelineOptions,
+} from '../../../cli/commands/serve';
 import { UsageError } from '../../../cli/errors';
 
 const defaults: PipelineFlags = {
@@ -45,6 +51,27 @@ describe('pipeline options from the flags', () => {
     [{ latenessHorizon: '10081' }, '--lateness-horizon must be a number from 0 to 10080'],
   ])('refuses %o as a usage error', (flags, message) => {
     expect(() => pipelineOptionsFrom({ ...defaults, ...flags })).toThrow(message);
+  });
+});
+
+describe('the event index flag', () => {
+  const parse = (args: string[]) =>
+    withPipelineOptions(new Command('serve').exitOverride())
+      .parse(args, { from: 'user' })
+      .opts<PipelineFlags>();
+
+  it('uses DuckDB without --opensearch-url', () => {
+    expect(pipelineOptionsFrom(parse([])).openSearchUrl).toBeUndefined();
+  });
+
+  it('passes the node URL of --opensearch-url to the pipeline', () => {
+    expect(pipelineOptionsFrom(parse(['--opensearch-url', 'http://127.0.0.1:9200/'])).openSearchUrl).toBe(
+      'http://127.0.0.1:9200',
+    );
+  });
+
+  it('refuses a URL that is not http(s) as a usage error', () => {
+    expect(() => pipelineOptionsFrom(parse(['--opensearch-url', '127.0.0.1:9200']))).toThrow(UsageError);
   });
 });
 

@@ -1,7 +1,10 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedOpenSearchHttp } from '../../../lambdas/opensearch-setup/opensearch-http';
+import {
+  signedOpenSearchHttp,
+  unsignedOpenSearchHttp,
+} from '../../../lambdas/opensearch-setup/opensearch-http';
 import type { OpenSearchHttp } from '../../../lambdas/opensearch-setup/setup';
 
 interface Received {
@@ -85,5 +88,31 @@ describe('signedOpenSearchHttp', () => {
 
     expect(response.statusCode).toBe(404);
     expect(response.body).toMatchObject({ error: { reason: 'Policy not found' } });
+  });
+});
+
+describe('unsignedOpenSearchHttp', () => {
+  it('sends the request without signing it and returns the answer', async () => {
+    const unsigned = unsignedOpenSearchHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+    const response = await unsigned({
+      method: 'PUT',
+      path: '/_index_template/events',
+      body: { priority: 100 },
+    });
+
+    const { headers, body } = received.at(-1)!;
+    expect(headers.authorization).toBeUndefined();
+    expect(headers['x-amz-date']).toBeUndefined();
+    expect(JSON.parse(body)).toEqual({ priority: 100 });
+    expect(response).toEqual({ statusCode: 200, body: { acknowledged: true } });
+  });
+
+  it('returns an HTTP error as an answer instead of throwing', async () => {
+    const unsigned = unsignedOpenSearchHttp(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+
+    const response = await unsigned({ method: 'GET', path: '/_plugins/_ism/policies/events-retention' });
+
+    expect(response.statusCode).toBe(404);
   });
 });

@@ -7,6 +7,7 @@ describe('readTransformConfig', () => {
     expect(readTransformConfig({})).toEqual({
       ipAnonymisation: 'truncate',
       futureToleranceMs: 3_600_000,
+      maxEventAgeMs: 30 * 86_400_000,
       userAgentCacheSize: 2000,
       urlCacheSize: 10_000,
       metricsNamespace: 'Clickstream',
@@ -18,6 +19,7 @@ describe('readTransformConfig', () => {
     const config = readTransformConfig({
       IP_ANONYMISATION: 'Keep',
       FUTURE_TOLERANCE_SECONDS: '300',
+      MAX_EVENT_AGE_DAYS: '14',
       USER_AGENT_CACHE_SIZE: '50',
       URL_CACHE_SIZE: '70',
       POWERTOOLS_METRICS_NAMESPACE: 'Ads',
@@ -27,6 +29,7 @@ describe('readTransformConfig', () => {
     expect(config).toEqual({
       ipAnonymisation: 'keep',
       futureToleranceMs: 300_000,
+      maxEventAgeMs: 14 * 86_400_000,
       userAgentCacheSize: 50,
       urlCacheSize: 70,
       metricsNamespace: 'Ads',
@@ -39,6 +42,8 @@ describe('readTransformConfig', () => {
     ['FUTURE_TOLERANCE_SECONDS', '-5', /FUTURE_TOLERANCE_SECONDS must be a whole number from 0/],
     ['FUTURE_TOLERANCE_SECONDS', '1.5', /FUTURE_TOLERANCE_SECONDS must be a whole number/],
     ['FUTURE_TOLERANCE_SECONDS', 'an hour', /FUTURE_TOLERANCE_SECONDS must be a whole number/],
+    ['MAX_EVENT_AGE_DAYS', '0', /MAX_EVENT_AGE_DAYS must be a whole number from 1 to 36525 \(got "0"\)/],
+    ['MAX_EVENT_AGE_DAYS', '36526', /MAX_EVENT_AGE_DAYS must be a whole number from 1 to 36525/],
     [
       'USER_AGENT_CACHE_SIZE',
       '0',

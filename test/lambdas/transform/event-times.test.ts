@@ -23,6 +23,9 @@ describe('UtcFormatter', () => {
   });
 });
 
+// Limits that never refuse a storable time (2000-2099), so each test sees only what it is about.
+const NO_AGE_LIMIT = { futureToleranceMs: 0, maxEventAgeMs: Number.POSITIVE_INFINITY };
+
 describe('eventTimes: the skew-corrected time', () => {
   const FIRST_MS = Date.UTC(2000, 0, 1);
   const LAST_MS = Date.UTC(2100, 0, 1) - 1;
@@ -39,7 +42,10 @@ describe('eventTimes: the skew-corrected time', () => {
     ['the first storable millisecond', FIRST_MS, LAST_MS, LAST_MS, '2000-01-01T00:00:00.000Z'],
     ['the last storable millisecond', LAST_MS, LAST_MS, LAST_MS, '2099-12-31T23:59:59.999Z'],
   ])('keeps a derived time at %s', (_name, eventMs, sentMs, receivedMs, derived) => {
-    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), 1);
+    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), {
+      ...NO_AGE_LIMIT,
+      futureToleranceMs: 1,
+    });
 
     expect(times).toMatchObject({ derivedEventTime: derived });
   });
@@ -48,7 +54,10 @@ describe('eventTimes: the skew-corrected time', () => {
     ['before 2000', FIRST_MS, LAST_MS + 1, LAST_MS],
     ['after 2099', LAST_MS, LAST_MS - 1, LAST_MS],
   ])('refuses a derived time %s', (_name, eventMs, sentMs, receivedMs) => {
-    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), 1);
+    const times = eventTimes(event(eventMs, sentMs), receivedMs, new UtcFormatter(), {
+      ...NO_AGE_LIMIT,
+      futureToleranceMs: 1,
+    });
 
     expect(times).toMatchObject({ reason: 'invalid_timestamp', field: '/sent_at' });
   });
@@ -68,7 +77,7 @@ describe('eventTimes: an event_time already in the stored form', () => {
           sent_at: LAST_MS,
         };
 
-        const times = eventTimes(wire, LAST_MS, new UtcFormatter(), 0);
+        const times = eventTimes(wire, LAST_MS, new UtcFormatter(), NO_AGE_LIMIT);
 
         expect(times).toMatchObject({ eventTime, derivedEventTime: eventTime, clockSkewMs: 0 });
       }),

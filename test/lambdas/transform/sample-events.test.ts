@@ -41,6 +41,7 @@ it('samples/events.ndjson holds valid events of each type, a duplicate, and one 
       'invalid_advertiser_id',
       'invalid_timestamp',
       'timestamp_in_future',
+      'event_too_old',
       'invalid_event_type',
       'unknown_field',
       'properties_too_deep',

@@ -9,6 +9,8 @@ import { validEvent, validEventArbitrary } from '../../contract/validate-cases';
 import { enrichersFor, lineOf, recordOf } from './firehose-records';
 
 const LAST_STORABLE_MS = 4_102_444_799_999;
+// Events arrive at LAST_STORABLE_MS: no client time is after it, and no age limit refuses one.
+const ANY_AGE = { MAX_EVENT_AGE_DAYS: '36525' };
 
 describe('storedEventLine', () => {
   it('writes every stored field, in the order of the schema', () => {
@@ -26,7 +28,7 @@ describe('storedEventLine', () => {
   });
 
   it('for any valid event, writes exactly the text JSON.stringify gives for the stored event', () => {
-    const enrichers = enrichersFor();
+    const enrichers = enrichersFor(ANY_AGE);
     fc.assert(
       fc.property(fc.array(validEventArbitrary, { maxLength: 5 }), (events) => {
         const input = events.map((event, i) => recordOf(event, `r-${i}`, LAST_STORABLE_MS));
@@ -43,12 +45,12 @@ describe('storedEventLine', () => {
   });
 
   it('writes the same line without escaping when the sent JSON has no backslash', () => {
-    const enrichers = enrichersFor({ IP_ANONYMISATION: 'keep' });
+    const enrichers = enrichersFor({ IP_ANONYMISATION: 'keep', ...ANY_AGE });
     const formatter = new UtcFormatter();
     const plainEvents = validEventArbitrary.filter((event) => !JSON.stringify(event).includes('\\'));
     fc.assert(
       fc.property(plainEvents, (event: WireEvent) => {
-        const times = eventTimes(event, LAST_STORABLE_MS, formatter, 0);
+        const times = eventTimes(event, LAST_STORABLE_MS, formatter, enrichers.config);
         fc.pre(!isRefusal(times));
         if (isRefusal(times)) return;
 

@@ -7,7 +7,9 @@ import { nearValidEventArbitrary } from '../../contract/validate-cases';
 import { ARRIVAL_MS, enrichersFor, lineOf } from './firehose-records';
 
 // The fixed arrival and the last storable millisecond (which no client time is after) make many
-// records valid; random arrivals exercise the future-time and skew refusals.
+// records valid; random arrivals exercise the future-time and skew refusals. The age limit is set
+// to the whole storable span (36,525 days) so that it refuses nothing here; its own tests are in
+// transform-batch.test.ts.
 const arrival = fc.oneof(
   fc.constant(ARRIVAL_MS),
   fc.constant(4_102_444_799_999),
@@ -44,7 +46,7 @@ function eventIdOf(data: string): unknown {
 
 /** The rules that hold for every batch, whatever it holds. */
 function checkBatchRules(input: FirehoseTransformationEventRecord[]): void {
-  const { records } = transformBatch(input, enrichersFor(), () => {});
+  const { records } = transformBatch(input, enrichersFor({ MAX_EVENT_AGE_DAYS: '36525' }), () => {});
 
   expect(records.map((r) => r.recordId)).toEqual(input.map((r) => r.recordId));
   const okEventIds = new Set<unknown>();

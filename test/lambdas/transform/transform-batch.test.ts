@@ -89,9 +89,48 @@ describe('transformBatch: events the contract refuses', () => {
   it('refuses a sent_at whose skew moves the derived event time before 2000', () => {
     const event = validEvent({ event_time: '2000-01-01T00:00:00.000Z', sent_at: ARRIVAL_MS + 60_000 });
 
-    const { refused } = transform([recordOf(event)]);
+    const { refused } = transform([recordOf(event)], { MAX_EVENT_AGE_DAYS: '36525' });
 
     expect(refused[0]?.refusal).toMatchObject({ reason: 'invalid_timestamp', field: '/sent_at' });
+  });
+});
+
+describe('transformBatch: the past limit on event_time', () => {
+  const DAY_MS = 86_400_000;
+  const aged = (ageMs: number) =>
+    recordOf(validEvent({ event_time: new Date(ARRIVAL_MS - ageMs).toISOString(), sent_at: undefined }));
+
+  it.each<[string, string, number, Record<string, string>]>([
+    ['14 days late (a replay)', 'Ok', 14 * DAY_MS, {}],
+    ['exactly the default 30 days old', 'Ok', 30 * DAY_MS, {}],
+    ['a millisecond over the default 30 days', 'ProcessingFailed', 30 * DAY_MS + 1, {}],
+    ['3 days old with MAX_EVENT_AGE_DAYS=2', 'ProcessingFailed', 3 * DAY_MS, { MAX_EVENT_AGE_DAYS: '2' }],
+    ['3 days old with MAX_EVENT_AGE_DAYS=3', 'Ok', 3 * DAY_MS, { MAX_EVENT_AGE_DAYS: '3' }],
+  ])('answers an event_time %s with %s', (_name, result, ageMs, env) => {
+    const { records } = transform([aged(ageMs)], env);
+
+    expect(records[0]?.result).toBe(result);
+  });
+
+  it('refuses an older event as event_too_old at /event_time, keeping its bytes', () => {
+    const record = aged(31 * DAY_MS);
+
+    const { records, refused } = transform([record]);
+
+    expect(records).toEqual([{ recordId: 'r-1', result: 'ProcessingFailed', data: record.data }]);
+    expect(refused[0]?.refusal).toEqual({
+      reason: 'event_too_old',
+      field: '/event_time',
+      message: "/event_time is more than 30 days before the record's arrival",
+    });
+  });
+
+  it('measures the age from the arrival time Firehose stamps, not from the clock', () => {
+    const event = validEvent({ event_time: '2026-11-22T07:35:00.000Z', sent_at: undefined });
+
+    const { records } = transform([recordOf(event, 'r-1', Date.parse('2030-01-01T00:00:00Z'))]);
+
+    expect(records[0]?.result).toBe('ProcessingFailed');
   });
 });
 

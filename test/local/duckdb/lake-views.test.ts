@@ -59,7 +59,7 @@ describe('attachLake', () => {
       attemptEndingTimestamp: arrival,
       rawData: 'e30K',
     };
-    writeFailedRecordsObject(dir, 'opensearch-failed', [record], arrival);
+    writeFailedRecordsObject(dir, 'AmazonOpenSearchService-failed', [record], arrival);
     writeFailedRecordsObject(dir, 'processing-failed', [record, record], arrival);
     writeEventsObject(dir, [{ ...click, properties: { plan: 'pro' } }], arrival);
 
@@ -73,7 +73,7 @@ describe('attachLake', () => {
         'SELECT error_output_type, dt, count(*)::INTEGER AS n FROM failed_events GROUP BY ALL ORDER BY 1',
       ),
     ).toEqual([
-      { error_output_type: 'opensearch-failed', dt: '2026-11-01', n: 1 },
+      { error_output_type: 'AmazonOpenSearchService-failed', dt: '2026-11-01', n: 1 },
       { error_output_type: 'processing-failed', dt: '2026-11-01', n: 2 },
     ]);
   });

@@ -49,6 +49,7 @@ describe('Trino functions as DuckDB macros', () => {
       "CAST(sequence(DATE '2026-10-31', DATE '2026-11-02') AS varchar[])",
       ['2026-10-31', '2026-11-01', '2026-11-02'],
     ],
+    ['CAST(sequence(0, 3) AS varchar[])', ['0', '1', '2', '3']],
   ])('%s', async (expression, expected) => {
     expect(await value(expression)).toEqual(expected);
   });

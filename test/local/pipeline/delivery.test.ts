@@ -5,13 +5,9 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailedRecord, type StoredEvent, validateStoredEvent } from '../../../contract';
 import { createTransformHandler } from '../../../lambdas/transform/handler';
+import type { EventSink, RefusedEvent } from '../../../local/event-index/local-event-index';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
-import {
-  type DeliveryTargets,
-  deliverToLake,
-  type EventSink,
-  indexDelivered,
-} from '../../../local/pipeline/delivery';
+import { type DeliveryTargets, deliverToLake, indexDelivered } from '../../../local/pipeline/delivery';
 import type { Segment } from '../../../local/pipeline/spool';
 import type { TransformHandler } from '../../../local/pipeline/transform-invoker';
 
@@ -22,14 +18,28 @@ const ARRIVAL = Date.parse('2026-11-22T07:35:12.345Z');
 
 class FakeIndex implements EventSink {
   readonly ids = new Set<string>();
+  /** Event ids it refuses, as OpenSearch refuses a document its mapping cannot take. */
+  readonly refusing = new Set<string>();
   broken = false;
 
   async indexEvents(events: readonly StoredEvent[]) {
     if (this.broken) throw new Error('index unavailable');
+    const refused: RefusedEvent[] = events
+      .filter((e) => this.refusing.has(e.event_id))
+      .map((e) => ({
+        event: e,
+        document: JSON.stringify(e),
+        index: 'incoming-2026-11-22',
+        status: 400,
+        errorType: 'mapper_parsing_exception',
+        errorMessage: '{"type":"mapper_parsing_exception","reason":"failed to parse"}',
+        attempts: 1,
+      }));
     const before = this.ids.size;
-    for (const e of events) this.ids.add(e.event_id);
+    const taken = events.filter((e) => !this.refusing.has(e.event_id));
+    for (const e of taken) this.ids.add(e.event_id);
     const inserted = this.ids.size - before;
-    return { inserted, duplicates: events.length - inserted };
+    return { inserted, duplicates: taken.length - inserted, refused };
   }
 }
 
@@ -45,7 +55,7 @@ function segment(lines: string[], id = '000000000001-segment'): Segment {
 /** Both delivery steps, as the delivery stream runs them for a segment. */
 async function deliverSegment(segment: Segment, targets: DeliveryTargets) {
   const report = await deliverToLake(segment, targets);
-  await indexDelivered(report, targets.index);
+  await indexDelivered(segment, report, targets);
   return report;
 }
 
@@ -126,6 +136,33 @@ describe('deliverToLake and indexDelivered', () => {
     );
     expect(report.failedByReason).toEqual({ invalid_json: 1, invalid_advertiser_id: 1 });
     expect(refusals.size).toBe(0);
+    expect([...index.ids]).toEqual(['e1']);
+  });
+
+  it('writes documents the index refuses under errors/AmazonOpenSearchService-failed/, as Firehose does, and counts them failed', async () => {
+    index.refusing.add('e2');
+
+    const report = await deliverSegment(segment([event('e1'), event('e2')]), targets);
+
+    const errorsKey = report.keys.find((k) => k.startsWith('errors/'))!;
+    expect(errorsKey).toMatch(
+      /^errors\/AmazonOpenSearchService-failed\/dt=2026-11-22\/clickstream-events-1-2026-11-22-07-35-12-.*\.gz$/,
+    );
+    const [failure, ...others] = (await read(errorsKey)) as FailedRecord[];
+    expect(others).toEqual([]);
+    expect(failure).toEqual({
+      attemptsMade: 1,
+      arrivalTimestamp: ARRIVAL + 1,
+      errorCode: '400',
+      errorMessage: '{"type":"mapper_parsing_exception","reason":"failed to parse"}',
+      attemptEndingTimestamp: ARRIVAL + 1000,
+      rawData: expect.any(String),
+      esIndexName: 'incoming-2026-11-22',
+    });
+    expect(JSON.parse(Buffer.from(failure!.rawData, 'base64').toString())).toMatchObject({ event_id: 'e2' });
+    // Still in the lake's events/ (Firehose's AllDocuments backup holds it too).
+    expect((await read(report.keys[0]!)).length).toBe(2);
+    expect(report).toMatchObject({ ok: 2, failed: 1, failedByReason: { mapper_parsing_exception: 1 } });
     expect([...index.ids]).toEqual(['e1']);
   });
 

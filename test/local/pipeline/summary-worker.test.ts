@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../contract';
 import { LocalDatabase } from '../../../local/duckdb/database';
 import { DuckDbEventIndex } from '../../../local/event-index/duckdb-event-index';
+import type { RefreshableEventIndex } from '../../../local/event-index/local-event-index';
 import { SummaryWorker, type TouchedWindows, touch } from '../../../local/pipeline/summary-worker';
+import { windowAggregate } from '../../lambdas/aggregator/support/builders';
 import { MemorySummaryStore } from '../../lambdas/aggregator/support/memory-summary-store';
 
 const NOW = Date.parse('2026-11-22T12:07:00.000Z');
@@ -90,5 +92,42 @@ describe('SummaryWorker.runNow', () => {
     await worker.runNow();
 
     expect(windowsOf('a')).toEqual([['12:00', 1, 1, false]]);
+  });
+});
+
+describe('SummaryWorker on an index read one advertiser per request (OpenSearch)', () => {
+  it('refreshes the index before each run, then asks it once per advertiser', async () => {
+    const calls: string[] = [];
+    const window = Date.parse('2026-11-22T12:00:00.000Z');
+    const oneAdvertiserAtATime: RefreshableEventIndex = {
+      refresh: async () => {
+        calls.push('refresh');
+      },
+      listActiveAdvertisers: async () => ({ advertiserIds: ['a', 'b'] }),
+      aggregateAdvertiser: async (request) => {
+        calls.push(`aggregate ${request.advertiserId}`);
+        return {
+          windows: [windowAggregate(window, { events: 1, impressions: 1 })],
+          lateArrivals: [],
+        };
+      },
+    };
+    const summaries = new MemorySummaryStore();
+    const opensearchWorker = new SummaryWorker({
+      eventIndex: oneAdvertiserAtATime,
+      summaryStore: summaries,
+      intervalSeconds: 0,
+      latenessHorizonMinutes: HORIZON_MINUTES,
+      clock: () => NOW,
+    });
+
+    await opensearchWorker.runNow();
+    await opensearchWorker.backfill(new Map([['a', window]]));
+
+    expect(calls).toEqual(['refresh', 'aggregate a', 'aggregate b', 'refresh', 'aggregate a']);
+    expect(summaries.all().map((s) => [s.advertiserId, s.impressions])).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
   });
 });

@@ -50,6 +50,25 @@ describe('SqsJobQueue', () => {
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(3);
   });
 
+  it('re-sends the entries SQS failed for its own reasons beside one it refused as malformed', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({
+        Failed: [
+          { Id: '0', Code: 'InvalidMessageContents', SenderFault: true },
+          { Id: '2', Code: 'InternalError', SenderFault: false },
+        ],
+      })
+      .resolves({ Failed: [] });
+
+    await expect(queue().enqueue(jobs(3))).rejects.toThrow(
+      'could not enqueue 1 of 3 summary jobs: InvalidMessageContents',
+    );
+
+    const second = sqs.commandCalls(SendMessageBatchCommand)[1]?.args[0].input.Entries ?? [];
+    expect(second.map((entry) => parseJobMessage(entry.MessageBody ?? '').advertiserId)).toEqual(['adv-2']);
+  });
+
   it('does not re-send an entry SQS refused as malformed', async () => {
     sqs
       .on(SendMessageBatchCommand)

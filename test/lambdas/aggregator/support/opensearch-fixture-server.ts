@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { Client } from '@opensearch-project/opensearch';
 
 /**
- * Responses OpenSearch gave (in its exact response format) for one scenario: the advertiser
- * listing pages in order and one aggregation response per advertiser.
+ * Responses OpenSearch gave for one scenario, recorded from a real node by
+ * test/engines/opensearch/record-fixtures.ts: the advertiser listing pages in order and one
+ * aggregation response per advertiser.
  */
 export interface ScenarioFixture {
   advertiser_pages: unknown[];
@@ -20,10 +21,13 @@ export interface RecordedRequest {
   authorization?: string;
 }
 
+/** Where a scenario's recorded responses live. */
+export function scenarioFixtureFile(name: string): URL {
+  return new URL(`../../../fixtures/opensearch/${name}.json`, import.meta.url);
+}
+
 export function loadFixture(name: string): ScenarioFixture {
-  return JSON.parse(
-    readFileSync(new URL(`../../../fixtures/opensearch/${name}.json`, import.meta.url), 'utf8'),
-  );
+  return JSON.parse(readFileSync(scenarioFixtureFile(name), 'utf8'));
 }
 
 /**
@@ -80,16 +84,27 @@ interface ListingBody {
   query?: { bool?: { filter?: { term?: { advertiser_id?: string } }[] } };
 }
 
-function answer(fixture: ScenarioFixture, body: ListingBody): unknown {
+/** Which fixture entry answers a search body: a listing page (after a key) or one advertiser's aggregation. */
+export type FixtureKey = { page: { after?: string } } | { advertiser: string };
+
+export function fixtureKeyOf(body: ListingBody): FixtureKey | undefined {
   const composite = body.aggs?.advertisers?.composite;
   if (composite !== undefined) {
     const after = composite.after?.advertiser_id;
-    if (after === undefined) return fixture.advertiser_pages[0];
-    const previous = fixture.advertiser_pages.findIndex((page) => afterKeyOf(page) === after);
-    return previous === -1 ? undefined : fixture.advertiser_pages[previous + 1];
+    return { page: after === undefined ? {} : { after } };
   }
   const advertiser = body.query?.bool?.filter?.[0]?.term?.advertiser_id;
-  return advertiser === undefined ? undefined : fixture.advertisers[advertiser];
+  return advertiser === undefined ? undefined : { advertiser };
+}
+
+function answer(fixture: ScenarioFixture, body: ListingBody): unknown {
+  const key = fixtureKeyOf(body);
+  if (key === undefined) return undefined;
+  if ('advertiser' in key) return fixture.advertisers[key.advertiser];
+  const { after } = key.page;
+  if (after === undefined) return fixture.advertiser_pages[0];
+  const previous = fixture.advertiser_pages.findIndex((page) => afterKeyOf(page) === after);
+  return previous === -1 ? undefined : fixture.advertiser_pages[previous + 1];
 }
 
 function afterKeyOf(page: unknown): string | undefined {
