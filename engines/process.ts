@@ -38,24 +38,53 @@ export async function httpOk(url: string, init: RequestInit = {}): Promise<boole
 }
 
 /**
- * The process groups the suite started, one per line, so `engines/run.ts` can stop them whatever
- * happens to the test process (a crash, Ctrl-C), and clear leftovers of an earlier killed run.
+ * The process groups the suite started, one `<group> <owner>` line each, so `engines/run.ts` can
+ * stop them whatever happens to the test process (a crash, Ctrl-C). The owner is the run that
+ * started them (`engines/run.ts` hands its pid down; a bare vitest run owns its own), so one run
+ * never stops the engines of another run sharing the cache.
  */
 export function pidFile(): string {
   return join(engineCacheDir(), 'run', 'pids');
 }
 
-function recordPid(pid: number): void {
-  mkdirSync(dirname(pidFile()), { recursive: true });
-  appendFileSync(pidFile(), `${pid}\n`);
+const OWNER_VARIABLE = 'CLICKSTREAM_ENGINES_OWNER';
+
+/** Marks this process as the owner of every engine it (or its children) start. */
+export function claimEngineOwnership(): void {
+  process.env[OWNER_VARIABLE] = String(process.pid);
 }
 
-function forgetPid(pid: number): void {
-  if (!existsSync(pidFile())) return;
-  const rest = readFileSync(pidFile(), 'utf8')
+function currentOwner(): number {
+  const owner = Number(process.env[OWNER_VARIABLE]);
+  return Number.isInteger(owner) && owner > 0 ? owner : process.pid;
+}
+
+interface PidEntry {
+  readonly group: number;
+  readonly owner: number;
+}
+
+function readEntries(): PidEntry[] {
+  if (!existsSync(pidFile())) return [];
+  return readFileSync(pidFile(), 'utf8')
     .split('\n')
-    .filter((line) => line !== '' && line !== String(pid));
-  writeFileSync(pidFile(), rest.map((line) => `${line}\n`).join(''));
+    .map((line) => line.split(' ').map(Number))
+    .filter(([group, owner]) => Number.isInteger(group) && Number.isInteger(owner) && group! > 0)
+    .map(([group, owner]) => ({ group: group!, owner: owner! }));
+}
+
+function writeEntries(entries: readonly PidEntry[]): void {
+  mkdirSync(dirname(pidFile()), { recursive: true });
+  writeFileSync(pidFile(), entries.map((entry) => `${entry.group} ${entry.owner}\n`).join(''));
+}
+
+function recordPid(group: number): void {
+  mkdirSync(dirname(pidFile()), { recursive: true });
+  appendFileSync(pidFile(), `${group} ${currentOwner()}\n`);
+}
+
+function forgetPid(group: number): void {
+  writeEntries(readEntries().filter((entry) => entry.group !== group));
 }
 
 function alive(pid: number): boolean {
@@ -68,31 +97,33 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Kills every recorded process group whose leader still runs a command from the cache (so a
- * recycled pid of an unrelated process is never touched), then empties the record.
+ * Kills the recorded process groups of this run (`'mine'`) or of runs that no longer exist
+ * (`'orphaned'`), and forgets them. A group is killed only while its leader still runs a command
+ * from the cache, so a recycled pid of an unrelated process is never touched.
  */
-export function killRecordedProcesses(): number {
-  if (!existsSync(pidFile())) return 0;
+export function killRecordedProcesses(which: 'mine' | 'orphaned'): number {
   const cacheDir = engineCacheDir();
+  const owner = currentOwner();
+  const entries = readEntries();
+  const chosen = (entry: PidEntry) =>
+    which === 'mine' ? entry.owner === owner : entry.owner !== owner && !alive(entry.owner);
   let killed = 0;
-  for (const line of readFileSync(pidFile(), 'utf8').split('\n')) {
-    const pid = Number(line);
-    if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) continue;
+  for (const entry of entries.filter(chosen)) {
     let commandLine = '';
     try {
-      commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      commandLine = readFileSync(`/proc/${entry.group}/cmdline`, 'utf8');
     } catch {
       continue;
     }
     if (!commandLine.includes(cacheDir)) continue;
     try {
-      process.kill(-pid, 'SIGKILL');
+      process.kill(-entry.group, 'SIGKILL');
       killed++;
     } catch {
       // Already gone.
     }
   }
-  writeFileSync(pidFile(), '');
+  writeEntries(entries.filter((entry) => !chosen(entry)));
   return killed;
 }
 

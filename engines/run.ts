@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestCounts } from '../test/summary-reporter';
 import { engineContext, MissingPrerequisiteError } from './context';
-import { killRecordedProcesses } from './process';
+import { claimEngineOwnership, killRecordedProcesses } from './process';
 import { engineResultFile } from './result-file';
 import { selectedEngines } from './selection';
 
@@ -17,7 +17,7 @@ const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} 
 
 async function prepareEngines(): Promise<void> {
   const context = engineContext();
-  const leftovers = killRecordedProcesses();
+  const leftovers = killRecordedProcesses('orphaned');
   if (leftovers > 0) context.progress(`stopped ${leftovers} engine process(es) left by an earlier run`);
   for (const engine of selectedEngines()) {
     const startedAt = Date.now();
@@ -28,6 +28,11 @@ async function prepareEngines(): Promise<void> {
 }
 
 /** Runs vitest on the engine suite; the first Ctrl-C lets it tear down, a second one stops it at once. */
+const SAME_SIGNAL_MS = 500;
+
+/** Set by the first Ctrl-C (or SIGTERM): the run ends as interrupted, not as failed. */
+let interrupted = false;
+
 function runSuite(root: string): Promise<number> {
   return new Promise((resolveRun) => {
     const vitest = spawn(
@@ -36,14 +41,19 @@ function runSuite(root: string): Promise<number> {
       { cwd: root, stdio: 'inherit' },
     );
     let interrupts = 0;
+    let lastSignalAt = 0;
     const onSignal = (signal: NodeJS.Signals) => {
+      // A terminal's Ctrl-C reaches this process twice: from the terminal and relayed by tsx.
+      if (Date.now() - lastSignalAt < SAME_SIGNAL_MS) return;
+      lastSignalAt = Date.now();
       interrupts++;
+      interrupted = true;
       if (interrupts === 1) {
         process.stderr.write(`\n[engines] ${signal}: stopping the suite and its engines (again to force)\n`);
         vitest.kill('SIGINT');
       } else {
         vitest.kill('SIGKILL');
-        killRecordedProcesses();
+        killRecordedProcesses('mine');
         process.exit(130);
       }
     };
@@ -61,16 +71,22 @@ function readCounts(): TestCounts | undefined {
 
 async function main(): Promise<number> {
   const startedAt = Date.now();
+  claimEngineOwnership();
   // As in the CLI and the benches: the AWS SDK's Node-version warning would repeat in every test file.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const context = engineContext();
   await prepareEngines();
   rmSync(engineResultFile(), { force: true });
+  process.env.CLICKSTREAM_ENGINES_RESULT_FILE = engineResultFile();
   const exitCode = await runSuite(context.root);
-  const killed = killRecordedProcesses();
+  const killed = killRecordedProcesses('mine');
   if (killed > 0) context.progress(`stopped ${killed} engine process(es) the suite left running`);
   const counts = readCounts();
   context.progress(`engine suite wall time ${seconds(startedAt)}`);
+  if (interrupted) {
+    console.log(`${counts?.passed ?? 0} passed, ${counts?.failed ?? 0} failed (interrupted)`);
+    return 130;
+  }
   if (counts === undefined) {
     console.log('0 passed, 1 failed (the suite did not report: see the errors above)');
     return exitCode === 0 ? 1 : exitCode;
@@ -82,7 +98,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    killRecordedProcesses();
+    killRecordedProcesses('mine');
     if (error instanceof MissingPrerequisiteError) {
       console.error(`npm run test:engines: ${error.message}`);
       console.log('0 passed, 0 failed (prerequisites missing)');
