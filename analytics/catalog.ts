@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareValues, PARAMETER_FORMATS, parseLiteral } from './parameters';
 
 /** Where the saved queries live: `queries/*.sql` at the repository root. */
 export const QUERIES_DIR = fileURLToPath(new URL('../queries/', import.meta.url));
@@ -9,10 +10,21 @@ export const QUERIES_DIR = fileURLToPath(new URL('../queries/', import.meta.url)
 export const PARAMETER_TYPES = ['date', 'integer', 'string'] as const;
 export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
+/** One end of a parameter's range: a value of the parameter's type, or another parameter of that type. */
+export type RangeBound = { readonly value: string | number } | { readonly parameter: string };
+
+/** The values a parameter accepts, both ends inclusive; an absent end is open. */
+export interface ParameterRange {
+  readonly min?: RangeBound;
+  readonly max?: RangeBound;
+}
+
 export interface SavedQueryParameter {
   name: string;
   type: ParameterType;
   description: string;
+  /** From the header's `<type>[<min>..<max>]`; absent when any value of the type is accepted. */
+  range?: ParameterRange;
 }
 
 /** One `queries/<name>.sql` file: its header, and the SQL that runs on Athena and on local DuckDB alike. */
@@ -41,7 +53,8 @@ export class SavedQueryFormatError extends Error {
 const NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const HEADER_LINE = /^--\s?(name|description|param):\s*(.*)$/;
 const CONTINUATION = /^--\s{2,}(\S.*)$/;
-const PARAM = /^([a-z][a-z0-9_]{0,63})\s+([a-z]+)\s+(\S.*)$/;
+const PARAM = /^([a-z][a-z0-9_]{0,63})\s+([a-z]+)(\[[^\]]*\])?\s+(\S.*)$/;
+const RANGE = /^\[(\S*?)\.\.(\S*)\]$/;
 
 /**
  * Parses one saved query. The header is the file's leading run of `--` lines:
@@ -49,12 +62,14 @@ const PARAM = /^([a-z][a-z0-9_]{0,63})\s+([a-z]+)\s+(\S.*)$/;
  *     -- name: ctr_by_campaign
  *     -- description: What the query answers, in one sentence.
  *     -- param: start_date date First event day, inclusive (UTC).
- *     -- param: end_date date Last event day, inclusive (UTC).
+ *     -- param: end_date date[start_date..] Last event day, inclusive (UTC).
  *
  * `name` (equal to the file name) and `description` appear once; one `param: <name> <type> <text>`
- * per distinct parameter, in the order users give values. A line starting `--` followed by two or more
- * spaces continues the previous field. In the SQL every `?` is followed by a block comment naming its
- * parameter (docs/queries.md shows the form), so that one parameter can appear at several places.
+ * per distinct parameter, in the order users give values. A date or integer type may carry a range,
+ * `<type>[<min>..<max>]` with either end left out, whose ends are values of the type or names of
+ * other parameters of the type. A line starting `--` followed by two or more spaces continues the
+ * previous field. In the SQL every `?` is followed by a block comment naming its parameter
+ * (docs/queries.md shows the form), so that one parameter can appear at several places.
  */
 export function parseSavedQuery(file: string, text: string): SavedQuery {
   const fail = (line: number, message: string): never => {
@@ -95,25 +110,31 @@ export function parseSavedQuery(file: string, text: string): SavedQuery {
     fail(1, `the name "${name}" must match the file name "${expectedName}" and ${NAME}`);
   }
 
-  const parameters = fields
+  const declarations = fields
     .filter((f) => f.key === 'param')
-    .map((f): SavedQueryParameter => {
+    .map((f) => {
       const match = PARAM.exec(f.value);
       if (match === null)
         return fail(f.line, `expected "-- param: <name> <type> <description>", got "${f.value}"`);
-      const [, paramName, type, paramDescription] = match;
+      const [, paramName, type, range, paramDescription] = match;
       if (!isParameterType(type!)) {
         return fail(
           f.line,
           `parameter "${paramName}" has type "${type}"; expected one of ${PARAMETER_TYPES.join(', ')}`,
         );
       }
-      return { name: paramName!, type, description: paramDescription! };
+      const parameter: SavedQueryParameter = { name: paramName!, type, description: paramDescription! };
+      return { parameter, range, line: f.line };
     });
+  const parameters = declarations.map((d) => d.parameter);
   const seen = new Set<string>();
   for (const p of parameters) {
     if (seen.has(p.name)) fail(1, `parameter "${p.name}" is declared twice`);
     seen.add(p.name);
+  }
+  // Bounds may name parameters declared after them, so ranges are read once all are known.
+  for (const { parameter, range, line } of declarations) {
+    if (range !== undefined) parameter.range = parseRange(parameter, range, parameters, (m) => fail(line, m));
   }
 
   const sql = lines.slice(bodyStart).join('\n').trim();
@@ -139,6 +160,39 @@ export function loadSavedQueries(dir: string = QUERIES_DIR): SavedQuery[] {
       const file = join(dir, entry);
       return parseSavedQuery(file, readFileSync(file, 'utf8'));
     });
+}
+
+function parseRange(
+  parameter: SavedQueryParameter,
+  text: string,
+  parameters: readonly SavedQueryParameter[],
+  fail: (message: string) => never,
+): ParameterRange {
+  const { name, type } = parameter;
+  if (type === 'string')
+    fail(`parameter "${name}" is a string; only date and integer parameters take a range`);
+  const ends = RANGE.exec(text);
+  if (ends === null || (ends[1] === '' && ends[2] === ''))
+    return fail(`expected "[<min>..<max>]" with at least one bound, got "${text}"`);
+  const bound = (end: string): RangeBound | undefined => {
+    if (end === '') return undefined;
+    const value = parseLiteral(type, end);
+    if (value !== undefined) return { value };
+    if (parameters.some((p) => p.name === end && p.name !== name && p.type === type))
+      return { parameter: end };
+    return fail(
+      `parameter "${name}": the bound "${end}" is neither ${PARAMETER_FORMATS[type]} nor the name of another ${type} parameter`,
+    );
+  };
+  const min = bound(ends[1]!);
+  const max = bound(ends[2]!);
+  if (min !== undefined && 'value' in min && max !== undefined && 'value' in max) {
+    if (compareValues(min.value, max.value) > 0)
+      fail(
+        `parameter "${name}" has an empty range: ${min.value} is ${type === 'date' ? 'after' : 'above'} ${max.value}`,
+      );
+  }
+  return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };
 }
 
 function isParameterType(type: string): type is ParameterType {

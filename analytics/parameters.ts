@@ -1,9 +1,10 @@
-import type { ParameterType, SavedQuery, SavedQueryParameter } from './catalog';
+import type { ParameterRange, ParameterType, RangeBound, SavedQuery, SavedQueryParameter } from './catalog';
+import { editDistance } from './lookup';
 
 /** A parameter value as the engines take it: dates and strings as text, integers as numbers. */
 export type ParameterValue = string | number;
 
-/** A missing, surplus or malformed parameter value; the message names the parameter and its format. */
+/** A missing, surplus, unknown, malformed or out-of-range parameter value; the message names the parameter and what it accepts. */
 export class ParameterError extends Error {
   override name = 'ParameterError';
 }
@@ -11,29 +12,36 @@ export class ParameterError extends Error {
 // Athena caps each execution parameter at 1024 characters.
 const MAX_VALUE_LENGTH = 1024;
 
-const FORMATS: Record<ParameterType, string> = {
+/** What a value of each type looks like, for messages. */
+export const PARAMETER_FORMATS: Record<ParameterType, string> = {
   date: 'a date YYYY-MM-DD',
   integer: 'a whole number',
   string: `text of 1 to ${MAX_VALUE_LENGTH} characters`,
 };
 
+// `name=value`: a value given by name. The name part is any identifier, so that a misspelt name is
+// refused as unknown instead of being taken as the next value in order.
+const NAMED = /^([A-Za-z][A-Za-z0-9_]*)=/;
+
 /**
  * One value per parameter of `query`, from the user's raw values: `value` in header order, or
- * `name=value` for a declared parameter name. Throws ParameterError naming the first problem.
+ * `name=value` for a declared parameter name. Each value must have its type's form and lie in the
+ * range the header gives it (a bound naming another parameter compares with that parameter's value).
+ * Throws ParameterError naming the first problem.
  */
 export function parseParameterValues(query: SavedQuery, raw: readonly string[]): Map<string, ParameterValue> {
   const byName = new Map<string, string>();
   const positional: string[] = [];
   const declared = new Set(query.parameters.map((p) => p.name));
   for (const entry of raw) {
-    const separator = entry.indexOf('=');
-    const name = entry.slice(0, separator);
-    if (separator > 0 && declared.has(name)) {
-      if (byName.has(name)) throw new ParameterError(`parameter ${name} is given twice`);
-      byName.set(name, entry.slice(separator + 1));
-    } else {
+    const name = NAMED.exec(entry)?.[1];
+    if (name === undefined) {
       positional.push(entry);
+      continue;
     }
+    if (!declared.has(name)) throw unknownParameter(query, name, entry);
+    if (byName.has(name)) throw new ParameterError(`parameter ${name} is given twice`);
+    byName.set(name, entry.slice(name.length + 1));
   }
   const unnamed = query.parameters.filter((p) => !byName.has(p.name));
   if (positional.length > unnamed.length) {
@@ -51,10 +59,18 @@ export function parseParameterValues(query: SavedQuery, raw: readonly string[]):
     const text = byName.get(p.name);
     if (text === undefined) {
       throw new ParameterError(
-        `missing parameter ${p.name}, ${FORMATS[p.type]}: ${p.description} Usage: ${query.name} ${signature(query)}`,
+        `missing parameter ${p.name}, ${accepted(p)}: ${p.description} Usage: ${query.name} ${signature(query)}`,
       );
     }
     values.set(p.name, parseValue(p, text));
+  }
+  for (const p of query.parameters) {
+    const value = values.get(p.name)!;
+    if (!inRange(value, p.range, values)) {
+      throw new ParameterError(
+        `parameter ${p.name} must be ${accepted(p, values)}, got "${byName.get(p.name)}"`,
+      );
+    }
   }
   return values;
 }
@@ -64,37 +80,94 @@ export function signature(query: SavedQuery): string {
   return query.parameters.map((p) => `${p.name}:${p.type}`).join(' ') || 'no parameters';
 }
 
-function parseValue(p: SavedQueryParameter, text: string): ParameterValue {
-  const invalid = (): never => {
-    throw new ParameterError(`parameter ${p.name} must be ${FORMATS[p.type]}, got "${text}"`);
+/**
+ * What `p` accepts, in words: `a whole number from 1 to 1440`, `a date YYYY-MM-DD on or after
+ * start_date` (with that parameter's value in parentheses when `values` holds it).
+ */
+function accepted(p: SavedQueryParameter, values?: ReadonlyMap<string, ParameterValue>): string {
+  const range = rangeText(p, values);
+  if (range === '') return PARAMETER_FORMATS[p.type];
+  return `${PARAMETER_FORMATS[p.type]} ${range.startsWith('at ') ? 'of ' : ''}${range}`;
+}
+
+/** The range alone (`from 1 to 1440`, `at least 1`, `on or after start_date`), or '' when there is none. */
+export function rangeText(p: SavedQueryParameter, values?: ReadonlyMap<string, ParameterValue>): string {
+  const bound = (b: RangeBound): string => {
+    if ('value' in b) return String(b.value);
+    const value = values?.get(b.parameter);
+    return value === undefined ? b.parameter : `${b.parameter} (${value})`;
   };
-  switch (p.type) {
+  const { min, max } = p.range ?? {};
+  if (min !== undefined && max !== undefined) return `from ${bound(min)} to ${bound(max)}`;
+  const date = p.type === 'date';
+  if (min !== undefined) return `${date ? 'on or after' : 'at least'} ${bound(min)}`;
+  if (max !== undefined) return `${date ? 'on or before' : 'at most'} ${bound(max)}`;
+  return '';
+}
+
+/** `text` as a value of `type`, or undefined when it does not have the type's form (no range applied). */
+export function parseLiteral(type: ParameterType, text: string): ParameterValue | undefined {
+  switch (type) {
     case 'date': {
       const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-      if (match === null) return invalid();
+      if (match === null) return undefined;
       const [, y, m, d] = match.map(Number);
       const day = new Date(Date.UTC(y!, m! - 1, d!));
-      if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m! - 1 || day.getUTCDate() !== d)
-        return invalid();
-      return text;
+      const real = day.getUTCFullYear() === y && day.getUTCMonth() === m! - 1 && day.getUTCDate() === d;
+      return real ? text : undefined;
     }
     case 'integer': {
       const value = Number(text);
-      if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value)) return invalid();
-      return value;
+      return /^-?\d+$/.test(text) && Number.isSafeInteger(value) ? value : undefined;
     }
-    case 'string': {
-      if (text.length === 0 || text.length > MAX_VALUE_LENGTH) return invalid();
-      // The cap applies to what Athena receives: the literal, with its quotes and doubled inner quotes.
-      const literalLength = athenaLiteral(text).length;
-      if (literalLength > MAX_VALUE_LENGTH) {
-        throw new ParameterError(
-          `parameter ${p.name} is too long: ${literalLength} characters as an Athena literal (quotes added, inner quotes doubled), at most ${MAX_VALUE_LENGTH}`,
-        );
-      }
-      return text;
-    }
+    case 'string':
+      return text.length === 0 || text.length > MAX_VALUE_LENGTH ? undefined : text;
   }
+}
+
+/** Orders two values of one type: integers by number, dates (YYYY-MM-DD) by text, which is day order. */
+export function compareValues(a: ParameterValue, b: ParameterValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0;
+}
+
+function inRange(
+  value: ParameterValue,
+  range: ParameterRange | undefined,
+  values: ReadonlyMap<string, ParameterValue>,
+): boolean {
+  const of = (b: RangeBound) => ('value' in b ? b.value : values.get(b.parameter)!);
+  if (range?.min !== undefined && compareValues(value, of(range.min)) < 0) return false;
+  if (range?.max !== undefined && compareValues(value, of(range.max)) > 0) return false;
+  return true;
+}
+
+function unknownParameter(query: SavedQuery, name: string, entry: string): ParameterError {
+  const names = query.parameters.map((p) => p.name);
+  const closest = names
+    .map((known) => ({ known, distance: editDistance(name.toLowerCase(), known) }))
+    .filter((c) => c.distance <= 2)
+    .sort((a, b) => a.distance - b.distance)[0];
+  const text = query.parameters.find((p) => p.type === 'string');
+  return new ParameterError(
+    `unknown parameter ${name}${closest === undefined ? '' : ` (did you mean ${closest.known}?)`}; ` +
+      `${query.name} takes ${names.join(', ') || 'no parameters'}` +
+      (text === undefined ? '' : `; a text value holding "=" goes by name: ${text.name}=${entry}`),
+  );
+}
+
+function parseValue(p: SavedQueryParameter, text: string): ParameterValue {
+  const value = parseLiteral(p.type, text);
+  if (value === undefined)
+    throw new ParameterError(`parameter ${p.name} must be ${accepted(p)}, got "${text}"`);
+  // The cap applies to what Athena receives: the literal, with its quotes and doubled inner quotes.
+  const literalLength = athenaLiteral(value).length;
+  if (literalLength > MAX_VALUE_LENGTH) {
+    throw new ParameterError(
+      `parameter ${p.name} is too long: ${literalLength} characters as an Athena literal (quotes added, inner quotes doubled), at most ${MAX_VALUE_LENGTH}`,
+    );
+  }
+  return value;
 }
 
 /**

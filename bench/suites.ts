@@ -1,3 +1,4 @@
+import { indexGrowthBench } from './index-growth.bench';
 import { lambdaPayloadBench } from './lambda-payload.bench';
 import { localBench } from './local.bench';
 import { queriesBench } from './queries.bench';
@@ -18,4 +19,5 @@ export const suites: BenchSuite[] = [
   trackerBench,
   localBench,
   summariesBench,
+  indexGrowthBench,
 ];

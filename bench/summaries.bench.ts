@@ -13,6 +13,7 @@ import { DuckDbEventIndex } from '../local/event-index/duckdb-event-index';
 import { FileSummaryStore } from '../local/summary-store/file-summary-store';
 import { SeededRandom } from '../local/traffic/random';
 import type { BenchSuite } from './suites';
+import { peakRssMiB } from './timing';
 
 const EVENTS = 1_000_000;
 const ADVERTISERS = 1_000;
@@ -135,6 +136,5 @@ class TimedEventIndex implements BulkEventIndex {
   }
 }
 
-const peakRssMiB = () => n(Math.round(process.resourceUsage().maxRSS / 1024));
 const n = (value: number) => value.toLocaleString('en-US');
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -49,3 +49,8 @@ export async function timeRuns(
   }
   return { wallSeconds: median(wall), cpuSeconds: median(cpu) };
 }
+
+/** The process's peak resident memory so far, in MiB, formatted. */
+export function peakRssMiB(): string {
+  return Math.round(process.resourceUsage().maxRSS / 1024).toLocaleString('en-US');
+}

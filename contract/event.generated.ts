@@ -1,7 +1,7 @@
 // Generated from contract/event.schema.json by `npm run contract:types`. Do not edit.
 
 /**
- * Unique per event; the key for de-duplication everywhere (the SDK fills a time-ordered UUID when absent).
+ * Unique per event; the key for de-duplication everywhere (the SDK fills a time-ordered UUID when absent). No control characters (C0, DEL, C1).
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "EventId".
@@ -22,13 +22,15 @@ export type EventType = string;
  */
 export type AdvertiserId = string;
 /**
- * ISO-8601 date-time with a UTC offset (years 2000-2099), or epoch milliseconds in the same range. One schema for both types (string keywords apply to text, numeric ones to numbers) rather than oneOf, so a validator never evaluates a failing branch.
+ * ISO-8601 date-time with a UTC offset, or epoch milliseconds, naming an instant from 2000-01-01T00:00:00.000Z to 2099-12-31T23:59:59.999Z: `minimum` and `maximum` are that range in epoch milliseconds, and the contract's `date-time` format holds a text time, once its offset is applied, to the same two numbers (so 2000-01-01T00:30:00+01:00, in 1999 in UTC, is refused). The stored form (UtcTimestamp) spans exactly this range. One schema for both types (string keywords apply to text, numeric ones to numbers) rather than oneOf, so a validator never evaluates a failing branch.
  *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "TimestampInput".
  */
 export type TimestampInput = string | number;
 /**
+ * No control characters (C0, DEL, C1).
+ *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "Identifier".
  */
@@ -153,13 +155,15 @@ export type UtcTimestamp = string;
  */
 export type EnrichedText = string;
 /**
+ * No '.' (the flattening separator) and no control characters (C0, DEL, C1).
+ *
  * This interface was referenced by `ClickstreamEventV1`'s JSON-Schema
  * via the `definition` "PropertyKey".
  */
 export type PropertyKey = string;
 
 /**
- * Event wire format v1: one JSON object per Firehose record, UTF-8, terminated by a newline. WireEvent is what a tracker sends; StoredEvent is what the transform Lambda emits (the same fields, event_time/sent_at normalised to ISO-8601 UTC with milliseconds, properties flattened, ip anonymised, plus enrichment fields; nothing renamed). Limits: a record is at most 1,024,000 bytes (Firehose's 1,000 KiB) including the newline; properties nest at most 5 objects deep, hold at most 100 keys per object and 200 leaves once flattened; property keys are 1-128 characters without '.' (the flattening separator) or control characters.
+ * Event wire format v1: one JSON object per Firehose record, UTF-8, terminated by a newline. WireEvent is what a tracker sends; StoredEvent is what the transform Lambda emits (the same fields, event_time/sent_at normalised to ISO-8601 UTC with milliseconds, properties flattened, ip anonymised, plus enrichment fields; nothing renamed). Limits: a record is at most 1,024,000 bytes (Firehose's 1,000 KiB) including the newline; properties nest at most 5 objects deep, hold at most 100 keys per object and 200 leaves once flattened; property keys are 1-128 characters without '.' (the flattening separator) or control characters. Control characters are Unicode's: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F). Every string, key or value, anywhere in an event is well-formed Unicode: no lone UTF-16 surrogate, which JSON can write as an escape (\ud800) but UTF-8 cannot hold; JSON Schema cannot say this, so the contract module checks it (reason malformed_unicode).
  */
 export interface ClickstreamEventV1 {
   event_id: EventId;

@@ -19,5 +19,5 @@ export {
   PUT_RECORD_BATCH_LIMITS,
 } from './limits';
 export { FAILURE_REASONS, type FailureReason, type Refusal } from './reasons';
-export { storedFormMillis, toEpochMillis, toUtcIso } from './time';
+export { EVENT_TIME_RANGE, storedFormMillis, toEpochMillis, toUtcIso } from './time';
 export { type Validation, validateStoredEvent, validateWireEvent } from './validate';

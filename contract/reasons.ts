@@ -24,6 +24,9 @@ export const FAILURE_REASONS = [
   'too_many_properties',
   'properties_too_deep',
   'property_value_too_long',
+  // A string, key or value, that is not well-formed Unicode (a lone UTF-16 surrogate), which JSON
+  // Schema cannot express and stores refuse (contract/validate.ts).
+  'malformed_unicode',
   // Plausibility checks the schema cannot express (the transform).
   'timestamp_in_future',
   'event_too_old',

@@ -1,4 +1,17 @@
 import type { TimestampInput } from './event.generated';
+import schema from './event.schema.json' with { type: 'json' };
+
+/**
+ * The instants an event may name, inclusive, in epoch milliseconds: 2000-01-01T00:00:00.000Z to
+ * 2099-12-31T23:59:59.999Z. One pair for every form: the schema states it as TimestampInput's
+ * `minimum`/`maximum` (which bound epoch milliseconds), the contract's `date-time` format holds a
+ * text time to it once its offset is applied, and the stored form (UTC, years 20xx) spans exactly
+ * it, so that every accepted time has a stored form.
+ */
+export const EVENT_TIME_RANGE: { readonly firstMs: number; readonly lastMs: number } = Object.freeze({
+  firstMs: schema.$defs.TimestampInput.minimum,
+  lastMs: schema.$defs.TimestampInput.maximum,
+});
 
 // The shapes RFC 3339 allows for `date-time`: either separator, optional fraction,
 // `Z` or an offset with or without a colon. Date.parse does not accept all of them, so parse here.

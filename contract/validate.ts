@@ -11,7 +11,7 @@ import {
   PROPERTY_PATH_SEPARATOR,
 } from './limits';
 import type { FailureReason, Refusal } from './reasons';
-import { toEpochMillis } from './time';
+import { EVENT_TIME_RANGE, toEpochMillis } from './time';
 
 export type Validation<T> = { ok: true; event: T } | ({ ok: false } & Refusal);
 
@@ -19,14 +19,14 @@ export type Validation<T> = { ok: true; event: T } | ({ ok: false } & Refusal);
 // and the transform, hence:
 // - allErrors off: the first error is enough for a reason;
 // - formats checked by the same parser the transform normalises with (so `date-time` accepts
-//   exactly what toEpochMillis can read, real calendar days only) and by node:net for addresses
-//   (`ip`, the contract's own format: either family), instead of a second, slower set of regular
-//   expressions;
+//   exactly what toEpochMillis can read, real calendar days only, at an instant of the event time
+//   range once the offset is applied) and by node:net for addresses (`ip`, the contract's own
+//   format: either family), instead of a second, slower set of regular expressions;
 // - string lengths counted in code points only when the UTF-16 length cannot decide.
 const ajv = new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
 ajv.addFormat('date-time', {
   type: 'string',
-  validate: (text: string) => !Number.isNaN(toEpochMillis(text)),
+  validate: (text: string) => isInEventTimeRange(toEpochMillis(text)),
 });
 ajv.addFormat('ip', { type: 'string', validate: (text: string) => isIP(text) !== 0 });
 ajv.removeKeyword('maxLength').removeKeyword('minLength').addKeyword(codePointLengthLimits);
@@ -44,10 +44,12 @@ function compile<T>(pointer: string): ValidateFunction<T> {
 export function validateWireEvent(value: unknown): Validation<WireEvent> {
   if (!isPlainObject(value)) return notAnObject();
   if (!wireValidator(value)) return refusalFrom(wireValidator.errors, value);
-  if (value.properties !== undefined) {
-    const refusal = flattenedPropertiesRefusal(value.properties as Record<string, unknown>);
-    if (refusal !== undefined) return { ok: false, ...refusal };
-  }
+  const refusal =
+    malformedUnicodeRefusal(value) ??
+    (value.properties === undefined
+      ? undefined
+      : flattenedPropertiesRefusal(value.properties as Record<string, unknown>));
+  if (refusal !== undefined) return { ok: false, ...refusal };
   return { ok: true, event: value };
 }
 
@@ -55,7 +57,14 @@ export function validateWireEvent(value: unknown): Validation<WireEvent> {
 export function validateStoredEvent(value: unknown): Validation<StoredEvent> {
   if (!isPlainObject(value)) return notAnObject();
   if (!storedValidator(value)) return refusalFrom(storedValidator.errors, value);
+  const refusal = malformedUnicodeRefusal(value);
+  if (refusal !== undefined) return { ok: false, ...refusal };
   return { ok: true, event: value };
+}
+
+function isInEventTimeRange(epochMs: number): boolean {
+  // NaN, a text that is no time at all, fails both comparisons.
+  return epochMs >= EVENT_TIME_RANGE.firstMs && epochMs <= EVENT_TIME_RANGE.lastMs;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -78,14 +87,21 @@ const FIELD_REASONS: Record<string, FailureReason> = {
   cost: 'invalid_money',
 };
 
-/** Turns ajv's first error into a typed refusal whose message names the field but not its value. */
+/** What an invalid time must be, for its refusal (ajv's own words would name only the failed keyword). */
+const TIMESTAMP_RULE = `must be an RFC 3339 date-time with an offset, or integer epoch milliseconds, at an instant from ${new Date(EVENT_TIME_RANGE.firstMs).toISOString()} to ${new Date(EVENT_TIME_RANGE.lastMs).toISOString()}`;
+
+/**
+ * Turns ajv's first error into a typed refusal whose message names the field but not its value.
+ * Paths hold keys, which may be malformed (a malformed key may fail another rule first): they
+ * are made well-formed, so that the refusal itself is always storable text.
+ */
 function refusalFrom(
   errors: ErrorObject[] | null | undefined,
   event: Record<string, unknown>,
 ): { ok: false } & Refusal {
   const error = errors?.[0];
   if (error === undefined) return { ok: false, reason: 'invalid_field', message: 'event failed validation' };
-  const path = error.instancePath;
+  const path = error.instancePath.toWellFormed();
   const topField = path.split('/')[1] ?? '';
   const where = path === '' ? 'event' : path;
   const refuse = (reason: FailureReason, field: string | undefined, message: string) =>
@@ -96,10 +112,10 @@ function refusalFrom(
     return refuse('missing_required_field', `${path}/${missing}`, `${missing} is required`);
   }
   if (error.keyword === 'additionalProperties' && path === '') {
-    const extra = String(error.params.additionalProperty);
+    const extra = String(error.params.additionalProperty).toWellFormed();
     return refuse(
       'unknown_field',
-      `/${extra}`,
+      pointerOf([extra]),
       `${extra} is not a field of the event format (custom keys go in properties)`,
     );
   }
@@ -107,6 +123,7 @@ function refusalFrom(
     return propertiesRefusal(decisiveError(errors) ?? error, event.properties, refuse);
   }
   const fieldReason = FIELD_REASONS[topField];
+  if (fieldReason === 'invalid_timestamp') return refuse(fieldReason, where, `${where} ${TIMESTAMP_RULE}`);
   if (fieldReason !== undefined)
     return refuse(fieldReason, where, `${where} ${error.message ?? 'is invalid'}`);
   if (error.keyword === 'maxLength') return refuse('field_too_long', where, `${where} ${error.message}`);
@@ -119,7 +136,7 @@ function propertiesRefusal(
   properties: unknown,
   refuse: (reason: FailureReason, field: string | undefined, message: string) => { ok: false } & Refusal,
 ): { ok: false } & Refusal {
-  const where = error.instancePath;
+  const where = error.instancePath.toWellFormed();
   if (error.keyword === 'propertyNames' || error.propertyName !== undefined) {
     return refuse(
       'invalid_property_key',
@@ -179,7 +196,7 @@ function flattenedPropertiesRefusal(properties: Record<string, unknown>): Refusa
     };
   }
   if (walk.tooLong !== undefined) {
-    const field = `/properties/${walk.tooLong.map(pointerToken).join('/')}`;
+    const field = pointerOf(['properties', ...walk.tooLong]);
     return {
       reason: 'property_value_too_long',
       field,
@@ -249,7 +266,48 @@ function isIndexedTooLong(keys: string[], pathUnits: number, value: unknown): bo
   return indexedPropertyBytes(keys.join(PROPERTY_PATH_SEPARATOR), text) > MAX_PROPERTY_VALUE_BYTES;
 }
 
-/** A key as a JSON pointer token (RFC 6901): `~` and `/` escaped. */
-function pointerToken(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+/**
+ * Strings are well-formed Unicode (DESIGN.md), values and keys alike: a lone UTF-16 surrogate,
+ * which JSON can write as an escape (`"\udc00"`, what a browser sends when it cuts an emoji in
+ * half) but UTF-8 cannot hold, is refused rather than repaired, so that what is stored is what was
+ * sent and no store is handed text it refuses (DuckDB refuses the whole batch). JSON Schema cannot
+ * express it, hence this walk; it costs little, as a string V8 holds one byte per character (nearly
+ * all of them) answers isWellFormed without a scan.
+ */
+function malformedUnicodeRefusal(event: Record<string, unknown>): Refusal | undefined {
+  // The schema has let through only its own field names (ASCII) at the top level: their values remain.
+  for (const name in event) {
+    const keys = malformedStringKeys(event[name]);
+    if (keys === undefined) continue;
+    const field = pointerOf([name, ...keys]);
+    return {
+      reason: 'malformed_unicode',
+      field,
+      message: `${field} is not well-formed Unicode: it holds half of a UTF-16 surrogate pair (a character such as an emoji cut in two)`,
+    };
+  }
+  return undefined;
+}
+
+/** The keys down to the first string, a key or a value, that is not well-formed, if any. */
+function malformedStringKeys(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : [];
+  if (typeof value !== 'object' || value === null) return undefined;
+  // for...in lists an array's indices too; parsed JSON has no inherited enumerable keys.
+  for (const key in value) {
+    if (!key.isWellFormed()) return [key];
+    const below = malformedStringKeys((value as Record<string, unknown>)[key]);
+    if (below !== undefined) return [key, ...below];
+  }
+  return undefined;
+}
+
+/**
+ * The JSON pointer (RFC 6901) of a path of keys: `~` and `/` escaped, and made well-formed (a lone
+ * surrogate becomes U+FFFD) so that a refusal can always be logged and stored.
+ */
+function pointerOf(keys: readonly string[]): string {
+  let pointer = '';
+  for (const key of keys) pointer += `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  return pointer.toWellFormed();
 }

@@ -2,7 +2,7 @@
 -- description: Per advertiser and event day on start_date..end_date (UTC): impressions, clicks,
 --   conversions, page views, revenue, cost and approximate distinct visitors, each event_id counted once.
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT

@@ -2,7 +2,7 @@
 -- description: Impressions, clicks, conversions, click-through rate, conversion rate and revenue per
 --   advertiser and campaign, for events whose event time falls on start_date..end_date (UTC, inclusive).
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT

@@ -2,7 +2,7 @@
 -- description: Approximate distinct users (user_id, else anonymous_id) and exact events per event day,
 --   for the event days start_date..end_date (UTC, inclusive).
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT event_id, coalesce(user_id, anonymous_id) AS visitor, CAST(from_iso8601_timestamp(event_time) AS date) AS event_day

@@ -2,7 +2,7 @@
 -- description: Deliveries, distinct event_ids and the share of deliveries that repeat an event_id, per
 --   event day on start_date..end_date (UTC); a repeat may arrive on another day than the original.
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT event_id, CAST(from_iso8601_timestamp(event_time) AS date) AS event_day

@@ -2,7 +2,7 @@
 -- description: Records Firehose could not deliver, per arrival day on start_date..end_date (UTC), error
 --   output type (processing-failed, AmazonOpenSearchService-failed) and error code.
 -- param: start_date date First arrival day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last arrival day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last arrival day, inclusive (YYYY-MM-DD, UTC).
 SELECT
   dt AS arrival_day,
   error_output_type,

@@ -3,8 +3,8 @@
 --   impression on start_date..end_date (UTC), those who then clicked within attribution_days of an
 --   impression, and those who then converted within attribution_days of such a click.
 -- param: start_date date First impression day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last impression day, inclusive (YYYY-MM-DD, UTC).
--- param: attribution_days integer Attribution window, in days, for each step.
+-- param: end_date date[start_date..] Last impression day, inclusive (YYYY-MM-DD, UTC).
+-- param: attribution_days integer[1..365] Attribution window, in days, for each step.
 WITH arrived AS (
   -- dt is the arrival day: read the requested days, two attribution windows after them (clicks and
   -- conversions) and the late-arrival margin (docs/queries.md).

@@ -2,7 +2,7 @@
 -- description: Events per hour of event time and event type, each event_id counted once, for the
 --   event days start_date..end_date (UTC, inclusive).
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
   SELECT

@@ -2,7 +2,7 @@
 -- description: How late events arrive, per event day on start_date..end_date (UTC): percentiles and
 --   maximum of received_at - event_time in seconds, over each event_id's first delivery.
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md);
   -- events later than the margin are not seen here either.

@@ -2,7 +2,7 @@
 -- description: Events and approximate distinct visitors per value of one custom property (a key of the
 --   properties map) and event type, for the event days start_date..end_date (UTC, inclusive).
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last event day, inclusive (YYYY-MM-DD, UTC).
+-- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 -- param: property_key string The property to break down by, as flattened by the transform (a.b for nested keys).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).

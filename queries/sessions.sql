@@ -3,8 +3,8 @@
 --   events. Count, average duration, events per session and bounce rate (one-event sessions), for
 --   sessions starting on start_date..end_date (UTC, inclusive); sessions may run past midnight.
 -- param: start_date date First session start day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last session start day, inclusive (YYYY-MM-DD, UTC).
--- param: gap_minutes integer Inactivity that ends a session, in minutes (30 is customary).
+-- param: end_date date[start_date..] Last session start day, inclusive (YYYY-MM-DD, UTC).
+-- param: gap_minutes integer[1..1440] Inactivity that ends a session, in minutes (30 is customary).
 WITH arrived AS (
   -- dt is the arrival day: read the requested days, one day either side so that sessions crossing
   -- midnight are whole, plus the late-arrival margin (docs/queries.md).

@@ -2,9 +2,9 @@
 -- description: For every day from start_date to end_date, the top_n pages (url_path) by page views over
 --   the sliding window of window_days days ending that day (event time, UTC).
 -- param: start_date date First window end day, inclusive (YYYY-MM-DD, UTC).
--- param: end_date date Last window end day, inclusive (YYYY-MM-DD, UTC).
--- param: window_days integer Window length in days, counting the end day (1 = that day only), at most 10,000.
--- param: top_n integer How many pages to keep per window.
+-- param: end_date date[start_date..] Last window end day, inclusive (YYYY-MM-DD, UTC).
+-- param: window_days integer[1..10000] Window length in days, counting the end day (1 = that day only).
+-- param: top_n integer[1..] How many pages to keep per window.
 WITH arrived AS (
   -- dt is the arrival day: read the requested days, the window before them and the late-arrival
   -- margin (docs/queries.md).

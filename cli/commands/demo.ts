@@ -12,9 +12,10 @@ import { replayFile } from '../../local/pipeline/replay';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { DEFAULT_ADVERTISERS } from '../../local/traffic/generate-traffic';
 import { writeTrafficFile } from '../../local/traffic/traffic-file';
+import { formatCount } from '../format-count';
 import { type SummaryColumn, summaryTable } from '../summary-table';
 import type { RegisterCommand } from './index';
-import { endProgress, formatCount, formatReplayReport, progressPrinter } from './replay';
+import { endProgress, formatReplayReport, progressPrinter } from './replay';
 import { number, type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
 
 interface DemoFlags extends PipelineFlags {
@@ -150,8 +151,8 @@ Where to look next
   summaries                          clickstream summaries --data-dir ${dataDir} --advertiser adv-001
   saved queries                      clickstream query list
                                      clickstream query run funnel ${yesterday} ${today} 1 --data-dir ${dataDir}
-  your own events                    clickstream serve --data-dir ${dataDir}   (then point the SDK or the AWS CLI at it:
-                                     aws firehose put-record-batch --endpoint-url http://127.0.0.1:${DEFAULT_PORT} --delivery-stream-name ${streamName} ...)
+  your own events                    clickstream serve --data-dir ${dataDir}
+                                     (it prints how to send to http://127.0.0.1:${DEFAULT_PORT}, stream ${streamName}, with the SDK or the AWS CLI)
   replay a file                      clickstream replay ${dataDir}/demo-traffic.ndjson --data-dir ${dataDir}
   how it works                       docs/local-pipeline.md`);
 }

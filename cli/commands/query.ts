@@ -5,7 +5,7 @@ import { loadSavedQueries, type SavedQuery } from '../../analytics/catalog';
 import { formatResult, OUTPUT_FORMATS, type OutputFormat } from '../../analytics/format';
 import { runLocally } from '../../analytics/local-runner';
 import { findSavedQuery, UnknownQueryError } from '../../analytics/lookup';
-import { ParameterError, parseParameterValues, signature } from '../../analytics/parameters';
+import { ParameterError, parseParameterValues, rangeText, signature } from '../../analytics/parameters';
 import type { QueryResult } from '../../analytics/result';
 import { UsageError } from '../errors';
 import { dataDirOption } from '../options';
@@ -149,11 +149,14 @@ function report(result: QueryResult): void {
   for (const note of result.notes) process.stderr.write(`${note}\n`);
 }
 
-/** `name(param:type ...)` and the description, then one line per parameter. */
+/** `name(param:type ...)` and the description, then one line per parameter with its type and range. */
 export function describeQueries(queries: readonly SavedQuery[]): string {
   return queries
     .map((q) => {
-      const params = q.parameters.map((p) => `    ${p.name} (${p.type}): ${p.description}`);
+      const params = q.parameters.map((p) => {
+        const range = rangeText(p);
+        return `    ${p.name} (${p.type}${range === '' ? '' : `, ${range}`}): ${p.description}`;
+      });
       return [`${q.name}  ${signature(q)}`, `    ${q.description}`, ...params].join('\n');
     })
     .join('\n\n')

@@ -3,6 +3,7 @@ import { type Command, Option } from 'commander';
 import { connectOrStart } from '../../local/pipeline/pipeline-connection';
 import { type ReplayProgress, type ReplayReport, replayFile } from '../../local/pipeline/replay';
 import { UsageError } from '../errors';
+import { formatCount } from '../format-count';
 import type { RegisterCommand } from './index';
 import { type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
 
@@ -81,25 +82,38 @@ function percentOf(part: number, whole: number): number {
   return whole === 0 ? 100 : Math.floor((part / whole) * 100);
 }
 
-/** The replay's short report: what happened to every line of the file. */
+/**
+ * The replay's short report: what happened to every line of the file, then what the pipeline did,
+ * labelled as the replay's own only when no other records went through the endpoint meanwhile.
+ */
 export function formatReplayReport(report: ReplayReport): string {
   const { pipeline } = report;
-  const refusedCount = sum(report.refused);
-  const undeliveredCount = sum(report.undelivered);
   const rate = report.elapsedMs > 0 ? Math.round(report.lines / (report.elapsedMs / 1000)) : 0;
+  const own = report.otherRecords === 0;
   const lines = [
     `Replayed ${formatCount(report.lines)} lines in ${(report.elapsedMs / 1000).toFixed(1)} s (${formatCount(rate)} lines/s)`,
     row('events sent', report.sent),
-    row('accepted by the endpoint', pipeline.accepted),
+    row('acknowledged by the endpoint', report.acknowledged),
+    row('not sent', sum(report.refused)),
+    ...reasons('refused by the tracker, never sent', report.refused),
+    row('sent, not acknowledged', sum(report.undelivered)),
+    ...reasons('not delivered by the tracker', report.undelivered),
+    own
+      ? 'What the pipeline did with them (no other records went through it meanwhile):'
+      : `The endpoint meanwhile, all clients together (${formatCount(report.otherRecords)} records were not this replay's: ` +
+        'other clients sent them, or they were waiting when it began):',
+    row('accepted', pipeline.accepted),
     row('delivered to the lake', pipeline.delivered),
     row('duplicates dropped', pipeline.dropped + pipeline.duplicates),
     `      ${formatCount(pipeline.dropped)} repeated in one batch (Dropped by the transform), ${formatCount(pipeline.duplicates)} already in the event index (kept in the lake, counted once)`,
-    row('failed', refusedCount + undeliveredCount + pipeline.failed),
-    ...reasons('refused by the tracker, never sent', report.refused),
-    ...reasons('not delivered by the tracker', report.undelivered),
+    row('failed', pipeline.failed),
     ...reasons(
       'refused by the transform or the event index (lake errors/processing-failed/, errors/AmazonOpenSearchService-failed/)',
       pipeline.failedByReason,
+    ),
+    ...reasons(
+      'of which refused by the event index (errors/AmazonOpenSearchService-failed/)',
+      pipeline.deadLettered,
     ),
     row('windows updated', report.summaries.windowsWritten),
     `      15-minute windows of ${formatCount(report.summaries.advertisers)} advertisers`,
@@ -109,13 +123,8 @@ export function formatReplayReport(report: ReplayReport): string {
   return `${lines.join('\n')}\n`;
 
   function row(label: string, value: number): string {
-    return `  ${label.padEnd(26)}${formatCount(value).padStart(10)}`;
+    return `  ${label.padEnd(30)}${formatCount(value).padStart(10)}`;
   }
-}
-
-/** A count with thousands separators, as every CLI report prints them. */
-export function formatCount(value: number): string {
-  return value.toLocaleString('en-US');
 }
 
 function reasons(title: string, counts: Record<string, number>): string[] {

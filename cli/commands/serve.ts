@@ -1,16 +1,20 @@
 import type { Command } from 'commander';
 import { isLocalStreamName } from '../../local/pipeline/data-dir';
 import type { DeliveryReport } from '../../local/pipeline/delivery';
-import { DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
+import { type Backlog, DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
 import {
+  type CloseReport,
+  DEFAULT_DRAIN_TIMEOUT_SECONDS,
   DEFAULT_LATENESS_HORIZON_MINUTES,
   DEFAULT_STREAM_NAME,
   DEFAULT_SUMMARY_INTERVAL_SECONDS,
+  type LocalPipeline,
   type LocalPipelineOptions,
   startLocalPipeline,
 } from '../../local/pipeline/local-pipeline';
 import { DEFAULT_PORT } from '../../local/pipeline/pipeline-connection';
 import { UsageError } from '../errors';
+import { formatCount } from '../format-count';
 import { dataDirOption, openSearchUrlFrom, openSearchUrlOption } from '../options';
 import type { RegisterCommand } from './index';
 
@@ -91,7 +95,12 @@ export function number(option: string, raw: string, min: number, max: number): n
 interface ServeFlags extends PipelineFlags {
   port: string;
   host: string;
+  drainTimeout: string;
 }
+
+/** What a process killed by a signal exits with (128 + the signal's number), as shells report it. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 export const registerServeCommand: RegisterCommand = (program: Command) => {
   withPipelineOptions(
@@ -106,6 +115,11 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
         '--host <address>',
         'address to listen on (the endpoint checks no credentials: keep it on loopback)',
         '127.0.0.1',
+      )
+      .option(
+        '--drain-timeout <seconds>',
+        'on Ctrl-C or SIGTERM, how long to keep delivering what was accepted; the rest stays in the spool for the next start',
+        String(DEFAULT_DRAIN_TIMEOUT_SECONDS),
       ),
   ).action(async (flags: ServeFlags) => {
     if (!isLoopback(flags.host)) {
@@ -114,25 +128,60 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
       );
     }
     const options = pipelineOptionsFrom(flags);
+    const drainTimeoutSeconds = number('--drain-timeout', flags.drainTimeout, 0, 3_600);
     const pipeline = await startLocalPipeline({
       ...options,
+      drainTimeoutSeconds,
       host: flags.host,
       port: number('--port', flags.port, 0, 65_535),
       onDelivered: (report) => console.log(describeDelivery(report)),
     });
-    const { endpointUrl, streamName, region } = pipeline;
+    // Before the URL is printed: whoever reads it may signal at once.
+    const stopped = stopOnSignals(pipeline, drainTimeoutSeconds);
     console.log(
-      `Firehose endpoint on ${endpointUrl}, delivery stream ${streamName}, data in ${flags.dataDir}/, ` +
+      `Firehose endpoint on ${pipeline.endpointUrl}, delivery stream ${pipeline.streamName}, data in ${flags.dataDir}/, ` +
         `event index ${options.openSearchUrl === undefined ? 'DuckDB' : `OpenSearch at ${options.openSearchUrl}`}`,
     );
-    console.log(`  SDK:     new FirehoseClient({ endpoint: '${endpointUrl}', region: '${region}' })`);
+    for (const line of startupHints(pipeline, Date.now())) console.log(line);
     console.log(
-      `  AWS CLI: aws firehose put-record --endpoint-url ${endpointUrl} --delivery-stream-name ${streamName} --cli-binary-format raw-in-base64-out --record '{"Data":"..."}'`,
+      `Ctrl-C (or SIGTERM) stops accepting, delivers what was accepted (for at most ${drainTimeoutSeconds} s) and stops; a second one stops at once.`,
     );
-    console.log('Ctrl-C delivers what was accepted and stops.');
-    await stopOnSignal(pipeline.close);
+    console.error(describeClose(await stopped));
   });
 };
+
+/**
+ * How to send an event to the endpoint with the SDK and with the AWS CLI, each working as printed
+ * on a machine with no AWS configuration (dummy credentials and the region are part of the line).
+ * The AWS CLI v2 reads blobs as base64 unless told `--cli-binary-format raw-in-base64-out`, an
+ * option v1 does not know, so each version gets its own line.
+ */
+export function startupHints(
+  pipeline: Pick<LocalPipeline, 'endpointUrl' | 'streamName' | 'region'>,
+  now: number,
+): string[] {
+  const event = {
+    event_id: `hello-${now}`,
+    event_type: 'pageview',
+    advertiser_id: 'adv-hello',
+    event_time: new Date(now).toISOString(),
+  };
+  const record = JSON.stringify({ Data: `${JSON.stringify(event)}\n` });
+  const cli = (binaryFormat: string) =>
+    `AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local aws firehose put-record --endpoint-url ${shellWord(pipeline.endpointUrl)} ` +
+    `--region ${pipeline.region} --delivery-stream-name ${shellWord(pipeline.streamName)}${binaryFormat} --record '${record}'`;
+  return [
+    `  SDK:        new FirehoseClient({ endpoint: '${pipeline.endpointUrl}', region: '${pipeline.region}', ` +
+      `credentials: { accessKeyId: 'local', secretAccessKey: 'local' } })`,
+    `  AWS CLI v2: ${cli(' --cli-binary-format raw-in-base64-out')}`,
+    `  AWS CLI v1: ${cli('')}`,
+  ];
+}
+
+/** A word the shell takes as it is: quoted when it holds anything but safe characters (e.g. `[::1]`). */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word}'`;
+}
 
 /** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
 export function isLoopback(host: string): boolean {
@@ -146,23 +195,58 @@ export function isLoopback(host: string): boolean {
 
 function describeDelivery(report: DeliveryReport): string {
   const failed = Object.entries(report.failedByReason).map(([reason, count]) => `${reason} ${count}`);
+  const deadLettered = Object.values(report.deadLettered).reduce((sum, count) => sum + count, 0);
   return [
     `delivered ${report.ok} to the lake`,
     report.dropped > 0 ? `${report.dropped} dropped (repeated in the batch)` : '',
     report.duplicates > 0 ? `${report.duplicates} already indexed` : '',
     failed.length > 0 ? `${report.failed} failed (${failed.join(', ')})` : '',
+    deadLettered > 0
+      ? `${deadLettered} of them refused by the event index (lake errors/AmazonOpenSearchService-failed/)`
+      : '',
   ]
     .filter(Boolean)
     .join(', ');
 }
 
-function stopOnSignal(close: () => Promise<void>): Promise<void> {
+/**
+ * The first SIGINT or SIGTERM closes the pipeline (bounded by the drain timeout); a second one
+ * exits at once with 130 (SIGINT) or 143 (SIGTERM). Either way what was not delivered stays in
+ * the spool, acknowledged and durable, and the next start delivers it.
+ */
+function stopOnSignals(pipeline: LocalPipeline, drainTimeoutSeconds: number): Promise<CloseReport> {
   return new Promise((resolve, reject) => {
-    const stop = (signal: NodeJS.Signals) => {
-      console.error(`\n${signal}: delivering what was accepted, then stopping`);
-      close().then(resolve, reject);
+    let closing = false;
+    const onSignal = (signal: StopSignal) => {
+      if (!closing) {
+        closing = true;
+        console.error(
+          `\n${signal}: stopped accepting; delivering what was accepted (for at most ${drainTimeoutSeconds} s), ` +
+            'then summarising it and stopping. Send it again to stop at once.',
+        );
+        pipeline.close().then(resolve, reject);
+        return;
+      }
+      console.error(`${signal} again: stopping at once. ${describeBacklog(pipeline.backlog())}`);
+      process.exit(SIGNAL_EXIT_CODES[signal]);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const signal of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) process.on(signal, onSignal);
   });
+}
+
+function describeClose(closed: CloseReport): string {
+  const written = closed.summaries?.windowsWritten ?? 0;
+  const summaries =
+    written === 0
+      ? ''
+      : `; the last summary run wrote ${formatCount(written)} window${written === 1 ? '' : 's'}`;
+  return `stopped${summaries}. ${describeBacklog(closed.left)}`;
+}
+
+function describeBacklog(left: Backlog): string {
+  if (left.records === 0) return 'Everything accepted was delivered.';
+  return (
+    `${formatCount(left.records)} accepted records (${formatCount(left.bytes)} bytes) were not delivered: ` +
+    'they stay in the spool and are delivered on the next start.'
+  );
 }

@@ -27,7 +27,8 @@ export const registerSummariesCommand: RegisterCommand = (program: Command) => {
     .command('summaries')
     .description(
       'Print the stored 15-minute summaries of the local pipeline (windows whose start lies in [from, to)). ' +
-        'JSON output is an array of summary objects, the same form the summary API returns.',
+        'JSON output is an array of summary objects, the same form the summary API returns. ' +
+        'A corrupt summary file is named on stderr and skipped; the rest is printed and the exit code is 1.',
     )
     .option('--advertiser <id>', 'only this advertiser (default: every advertiser with summaries)')
     .option('--from <time>', 'ISO-8601 time with an offset (default: 24 hours before --to)')
@@ -36,7 +37,13 @@ export const registerSummariesCommand: RegisterCommand = (program: Command) => {
     .option('--format <format>', `output format: ${FORMATS.join(' or ')}`, 'table')
     .action(async (flags: SummariesFlags) => {
       const request = parseFlags(flags, Date.now());
-      const store = new FileSummaryStore(flags.dataDir);
+      let skippedFiles = 0;
+      const store = new FileSummaryStore(flags.dataDir, {
+        onProblem: (message) => {
+          skippedFiles += 1;
+          console.error(`clickstream: ${message}`);
+        },
+      });
       const advertisers = request.advertiser === undefined ? await store.advertisers() : [request.advertiser];
       const summaries = await readSummaries(store, advertisers, request.range);
       if (summaries.length === 0) {
@@ -50,6 +57,8 @@ export const registerSummariesCommand: RegisterCommand = (program: Command) => {
           ? `${JSON.stringify(summaries, null, 2)}\n`
           : formatResult(summaryTable(summaries), 'table'),
       );
+      // Everything readable is printed; the exit code tells a script that something was not.
+      if (skippedFiles > 0) process.exitCode = 1;
     });
 };
 

@@ -5,10 +5,13 @@ export type Decoded = { ok: true; value: unknown; plainStrings: boolean } | ({ o
 
 /**
  * Firehose record data (base64) to a parsed JSON value, refusing anything that is not strict
- * base64 of UTF-8 JSON within the record size limit. `plainStrings` says that the text has no
- * backslash: JSON can write a quote, a backslash, a control character or a lone surrogate inside
- * a string only as an escape (and valid UTF-8 holds no surrogates), so then no string in the value
- * holds a character that JSON.stringify would escape, and each can be written back as it is.
+ * base64 of UTF-8 JSON within the record size limit. Valid UTF-8 can still escape half of a
+ * surrogate pair (`"\ud800"`), which JSON.parse turns into a lone surrogate in a key or a value:
+ * the contract's validator refuses that (`malformed_unicode`).
+ * `plainStrings` says that the text has no backslash: JSON can write a quote, a backslash, a
+ * control character or a lone surrogate inside a string only as an escape (and valid UTF-8 holds
+ * no surrogates), so then no string in the value holds a character that JSON.stringify would
+ * escape, and each can be written back as it is.
  */
 export function decodeRecord(data: unknown): Decoded {
   if (typeof data !== 'string') return refuse('invalid_base64', 'record data is not a base64 string');

@@ -1,4 +1,5 @@
 import {
+  EVENT_TIME_RANGE,
   type Refusal,
   storedFormMillis,
   type TimestampInput,
@@ -61,8 +62,8 @@ export function eventTimes(
   if (sentRefusal !== undefined) return sentRefusal;
   const clockSkewMs = receivedMs - sentMs;
   const derivedMs = eventMs + clockSkewMs;
-  // The stored format holds the years 2000-2099, as the wire format does.
-  if (derivedMs < FIRST_STORABLE_MS || derivedMs >= AFTER_LAST_STORABLE_MS) {
+  // The stored format holds the instants the wire format does.
+  if (derivedMs < EVENT_TIME_RANGE.firstMs || derivedMs > EVENT_TIME_RANGE.lastMs) {
     return {
       reason: 'invalid_timestamp',
       field: '/sent_at',
@@ -78,9 +79,6 @@ export function eventTimes(
     clockSkewMs,
   };
 }
-
-const FIRST_STORABLE_MS = Date.UTC(2000, 0, 1);
-const AFTER_LAST_STORABLE_MS = Date.UTC(2100, 0, 1);
 
 export function isRefusal(value: EventTimes | Refusal): value is Refusal {
   return 'reason' in value;

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { unlinkSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { listValue } from '@duckdb/node-api';
 import { EVENT_COLUMNS, type StoredEvent, toUtcIso } from '../../contract';
 import type {
@@ -15,7 +13,8 @@ import type {
 import type { WindowAggregate } from '../../lambdas/aggregator/summary';
 import { type TimeRange, WINDOW_MS } from '../../lambdas/aggregator/windows';
 import type { LocalDatabase } from '../duckdb/database';
-import type { IndexOutcome, LocalEventIndex } from './local-event-index';
+import { PRIVATE_FILE_MODE, temporaryPath } from '../pipeline/data-dir';
+import { IndexCallError, type IndexOutcome, type LocalEventIndex } from './local-event-index';
 
 /** The table's name; `events` is taken by the lake view (the local Athena). */
 export const EVENT_INDEX_TABLE = 'event_index';
@@ -32,20 +31,47 @@ const COLUMN_LIST = EVENT_COLUMNS.map((c) => `"${c.name}"`).join(', ');
 // Window start (epoch ms) of an ISO-8601 UTC column.
 const windowOf = (column: string) => `(epoch_ms(${column}::TIMESTAMP) // ${WINDOW_MS}) * ${WINDOW_MS}`;
 
+// The key: an event delivered again is the same event_id at the same event_time. event_time leads
+// so that the key follows arrival order: DuckDB's checkpoint (every 16 MiB of WAL) rewrites every
+// index buffer an insert touched, and random keys (event_ids are UUIDs) touch buffers all over the
+// index, so each checkpoint rewrote about the whole index and delivery slowed as the table grew
+// (keyed by event_id alone: 11,800 events/s at 0.1 M rows, 4,300 at 5 M; now 10,100 and 12,000,
+// `npm run bench index-growth`); time-ordered keys touch the newest buffers and a few for late
+// events.
+const KEY = ['event_time', 'event_id'];
+
+export interface DuckDbEventIndexOptions {
+  /**
+   * Folder of the batch files indexEvents writes (`.tmp-<uuid>.ndjson`, owner-only, deleted once
+   * read): the pipeline passes its data dir, which it clears of temporary files at start.
+   * @default the system's temporary folder
+   */
+  readonly tempDir?: string;
+}
+
 /**
- * The local stand-in for OpenSearch's `events-*` indices: a DuckDB table keyed by event_id where a
- * repeated event_id is ignored, as a repeated OpenSearch `_id` lands on the same document.
+ * The local stand-in for OpenSearch's `events-*` indices: a DuckDB table keyed by event_time and
+ * event_id where a repeated event is ignored, as a repeated OpenSearch `_id` lands on the same
+ * document (of the same event day).
  */
 export class DuckDbEventIndex implements BulkEventIndex, LocalEventIndex {
-  private constructor(private readonly db: LocalDatabase) {}
+  private constructor(
+    private readonly db: LocalDatabase,
+    private readonly tempDir: string,
+  ) {}
 
-  /** Creates the table if needed. The database stays the caller's to close. */
-  static async open(db: LocalDatabase): Promise<DuckDbEventIndex> {
-    const columns = EVENT_COLUMNS.map(
-      (c) => `"${c.name}" ${c.duckdbType}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`,
+  /**
+   * Creates the table if needed, and rekeys one made by an earlier version (keyed by event_id
+   * alone). The database stays the caller's to close.
+   */
+  static async open(db: LocalDatabase, options: DuckDbEventIndexOptions = {}): Promise<DuckDbEventIndex> {
+    const [existing] = await db.all<{ key: string[] }>(
+      `SELECT constraint_column_names AS key FROM duckdb_constraints()
+       WHERE table_name = '${EVENT_INDEX_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
     );
-    await db.run(`CREATE TABLE IF NOT EXISTS ${EVENT_INDEX_TABLE} (${columns.join(', ')})`);
-    return new DuckDbEventIndex(db);
+    if (existing === undefined) await db.run(createTable(EVENT_INDEX_TABLE));
+    else if (existing.key.join() !== KEY.join()) await rekey(db);
+    return new DuckDbEventIndex(db, options.tempDir ?? tmpdir());
   }
 
   /** Indexes transformed events (the delivery step calls this with the `Ok` records of a batch). */
@@ -53,28 +79,33 @@ export class DuckDbEventIndex implements BulkEventIndex, LocalEventIndex {
     if (events.length === 0) return { inserted: 0, duplicates: 0 };
     let inserted = 0;
     for (let i = 0; i < events.length; i += INSERT_BATCH) {
-      const file = join(tmpdir(), `clickstream-index-${randomUUID()}.ndjson`);
-      // Written synchronously: a delivery's megabyte lands in the page cache in about a millisecond,
-      // whereas an asynchronous write waits in libuv's thread pool behind the spool's fsyncs and the
-      // lake's gzip (measured in `npm run bench local`, runs interleaved: indexing about 17,000
-      // events/s with fs/promises, 27,000-28,000 written synchronously).
-      writeFileSync(
-        file,
-        events
-          .slice(i, i + INSERT_BATCH)
-          .map((event) => JSON.stringify(event))
-          .join('\n'),
-      );
+      const file = temporaryPath(this.tempDir, '.ndjson');
       try {
+        // Written synchronously: a delivery's megabyte lands in the page cache in about a millisecond,
+        // whereas an asynchronous write waits in libuv's thread pool behind the spool's fsyncs and the
+        // lake's gzip (measured in `npm run bench local`, runs interleaved: indexing about 17,000
+        // events/s with fs/promises, 27,000-28,000 written synchronously).
+        writeFileSync(
+          file,
+          events
+            .slice(i, i + INSERT_BATCH)
+            .map((event) => JSON.stringify(event))
+            .join('\n'),
+          { flag: 'wx', mode: PRIVATE_FILE_MODE },
+        );
         // A table function's file name cannot be a bound parameter; this one is our own temp path.
         // The statement's row count is what it inserted (the ignored rows are not counted).
-        const [row] = await this.db.all<{ Count: bigint }>(
-          `INSERT OR IGNORE INTO ${EVENT_INDEX_TABLE} (${COLUMN_LIST})
-           SELECT ${COLUMN_LIST} FROM read_json('${file.replaceAll("'", "''")}', columns = ${COLUMN_TYPES}, format = 'newline_delimited')`,
-        );
+        const [row] = await this.db
+          .all<{ Count: bigint }>(
+            `INSERT OR IGNORE INTO ${EVENT_INDEX_TABLE} (${COLUMN_LIST})
+             SELECT ${COLUMN_LIST} FROM read_json('${file.replaceAll("'", "''")}', columns = ${COLUMN_TYPES}, format = 'newline_delimited')`,
+          )
+          .catch((error: unknown) => {
+            throw indexCallError(error);
+          });
         inserted += Number(row?.Count ?? 0);
       } finally {
-        unlinkSync(file);
+        rmSync(file, { force: true });
       }
     }
     return { inserted, duplicates: events.length - inserted };
@@ -145,6 +176,43 @@ export class DuckDbEventIndex implements BulkEventIndex, LocalEventIndex {
         });
     }
     return aggregations;
+  }
+}
+
+// DuckDB's error kinds that mean "this data", as OpenSearch answers 400 for a document it cannot take.
+const DATA_ERRORS = new Set(['Invalid Input', 'Conversion', 'Constraint', 'Out of Range']);
+
+/**
+ * DuckDB's error as an IndexCallError, typed by its kind (`Invalid Input Error: …` becomes
+ * `invalid_input_error`), so a refused row is recorded with a short, stable reason.
+ */
+function indexCallError(error: unknown): IndexCallError {
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = /^([A-Za-z][A-Za-z ]*) Error: /.exec(message)?.[1];
+  const errorType = kind === undefined ? 'duckdb_error' : `${kind.toLowerCase().replaceAll(' ', '_')}_error`;
+  return new IndexCallError(message, kind !== undefined && DATA_ERRORS.has(kind) ? 400 : 500, errorType);
+}
+
+function createTable(name: string): string {
+  const columns = EVENT_COLUMNS.map((c) => `"${c.name}" ${c.duckdbType}`);
+  return `CREATE TABLE ${name} (${columns.join(', ')}, PRIMARY KEY (${KEY.map((k) => `"${k}"`).join(', ')}))`;
+}
+
+/** Moves the rows of a table keyed by event_id alone into one with today's key, in one transaction. */
+async function rekey(db: LocalDatabase): Promise<void> {
+  const previous = `${EVENT_INDEX_TABLE}_by_event_id`;
+  await db.run('BEGIN TRANSACTION');
+  try {
+    await db.run(`ALTER TABLE ${EVENT_INDEX_TABLE} RENAME TO ${previous}`);
+    await db.run(createTable(EVENT_INDEX_TABLE));
+    await db.run(
+      `INSERT INTO ${EVENT_INDEX_TABLE} (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM ${previous} ORDER BY event_time, event_id`,
+    );
+    await db.run(`DROP TABLE ${previous}`);
+    await db.run('COMMIT');
+  } catch (error) {
+    await db.run('ROLLBACK');
+    throw error;
   }
 }
 

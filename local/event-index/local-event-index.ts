@@ -18,6 +18,25 @@ export interface RefusedEvent {
   readonly attempts: number;
 }
 
+/**
+ * An index call that failed as a whole for what it was sent (DuckDB refusing a row, OpenSearch
+ * answering a bulk request with an error status), with what to record for the documents if they
+ * are refused for good. Any other error a call throws means the index could not be reached.
+ */
+export class IndexCallError extends Error {
+  override name = 'IndexCallError';
+
+  constructor(
+    message: string,
+    /** The HTTP status, or the one OpenSearch would answer (400 for a document it cannot take). */
+    readonly status: number,
+    /** A short, stable name for the failure (`invalid_input_error`, `mapper_parsing_exception`, ...). */
+    readonly errorType: string,
+  ) {
+    super(message);
+  }
+}
+
 export interface IndexOutcome {
   readonly inserted: number;
   /** Events whose event_id the index already held (or that repeated within the call): counted once. */

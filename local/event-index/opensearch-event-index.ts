@@ -13,7 +13,12 @@ import type {
   OpenSearchRequest,
   OpenSearchResponse,
 } from '../../lambdas/opensearch-setup/setup';
-import type { IndexOutcome, LocalEventIndex, RefusedEvent } from './local-event-index';
+import {
+  IndexCallError,
+  type IndexOutcome,
+  type LocalEventIndex,
+  type RefusedEvent,
+} from './local-event-index';
 import { type BulkItem, bulkBody, bulkRequests, readBulkResponse } from './opensearch-bulk';
 
 export interface LocalOpenSearchEventIndexOptions {
@@ -105,8 +110,11 @@ export class LocalOpenSearchEventIndex implements LocalEventIndex {
   private async call(request: OpenSearchRequest, what: string): Promise<OpenSearchResponse> {
     const response = await this.options.http(request);
     if (response.statusCode < 200 || response.statusCode > 299) {
-      throw new Error(
+      const errorType = (response.body as { error?: { type?: unknown } } | null)?.error?.type;
+      throw new IndexCallError(
         `OpenSearch at ${this.options.url} answered ${what} with ${response.statusCode}: ${JSON.stringify(response.body).slice(0, 500)}`,
+        response.statusCode,
+        typeof errorType === 'string' ? errorType : `http_${response.statusCode}`,
       );
     }
     return response;

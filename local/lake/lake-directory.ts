@@ -1,18 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { PRIVATE_FILE_MODE, TEMPORARY_PREFIX, temporaryPath } from '../pipeline/data-dir';
 import type { ObjectStore } from './object-store';
 
 // An S3 key segment we accept: no empty segments, no `.`/`..`, no backslashes or NULs, so a key
 // can never name a path outside the lake.
 const UNSAFE_SEGMENT = /^\.{1,2}$|[\\\0]/;
-const TEMP_PREFIX = '.tmp-';
 
 /**
  * The lake bucket as a directory: `<root>/<key>`. Writes go to a temporary file in the target
- * folder, are fsync'ed, then renamed into place (and the folder fsync'ed), so a reader (DuckDB's
- * glob over `*.gz`) never sees a partial object and a crash never leaves a torn one.
+ * folder (`.tmp-<uuid>`, removed at the pipeline's next start if a crash leaves it), are fsync'ed,
+ * then renamed into place (and the folder fsync'ed), so a reader (DuckDB's glob over `*.gz`) never
+ * sees a partial object and a crash never leaves a torn one. Objects are readable by their owner
+ * only: they hold IPs and user ids.
  */
 export class LakeDirectory implements ObjectStore {
   constructor(readonly root: string) {}
@@ -23,8 +24,8 @@ export class LakeDirectory implements ObjectStore {
     if (key.length === 0 || segments.some((s) => s.length === 0 || UNSAFE_SEGMENT.test(s))) {
       throw new Error(`invalid object key ${JSON.stringify(key)}`);
     }
-    if (segments.at(-1)?.startsWith(TEMP_PREFIX)) {
-      throw new Error(`object key ${JSON.stringify(key)} uses the reserved prefix ${TEMP_PREFIX}`);
+    if (segments.at(-1)?.startsWith(TEMPORARY_PREFIX)) {
+      throw new Error(`object key ${JSON.stringify(key)} uses the reserved prefix ${TEMPORARY_PREFIX}`);
     }
     return join(this.root, ...segments);
   }
@@ -33,8 +34,8 @@ export class LakeDirectory implements ObjectStore {
     const target = this.pathOf(key);
     const folder = dirname(target);
     await mkdir(folder, { recursive: true });
-    const temp = join(folder, `${TEMP_PREFIX}${randomUUID()}`);
-    const file = await open(temp, 'w');
+    const temp = temporaryPath(folder);
+    const file = await open(temp, 'wx', PRIVATE_FILE_MODE);
     try {
       await file.writeFile(body);
       await file.sync();
@@ -63,7 +64,7 @@ export class LakeDirectory implements ObjectStore {
       throw error;
     }
     return entries
-      .filter((entry) => entry.isFile() && !entry.name.startsWith(TEMP_PREFIX))
+      .filter((entry) => entry.isFile() && !entry.name.startsWith(TEMPORARY_PREFIX))
       .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
       .filter((key) => key.startsWith(prefix))
       .sort();

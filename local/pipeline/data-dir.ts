@@ -1,6 +1,38 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DELIVERY_STREAM_NAME_PATTERN } from '../../contract';
+
+/**
+ * How every temporary file in a data dir is named: a file written whole under this name, then
+ * renamed into place (a lake object, a summary file) or deleted once read (an index batch). Any
+ * file so named at start was left by a process that was killed, and is removed.
+ */
+export const TEMPORARY_PREFIX = '.tmp-';
+
+/** Mode of the pipeline's files: events hold IPs and user ids, so only the owner reads them. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/** A fresh temporary file name in `folder` (`.tmp-<uuid><suffix>`); open it with flag `wx` and PRIVATE_FILE_MODE. */
+export function temporaryPath(folder: string, suffix = ''): string {
+  return join(folder, `${TEMPORARY_PREFIX}${randomUUID()}${suffix}`);
+}
+
+/**
+ * Removes every temporary file under `folder`, at any depth; returns their paths. Only while the
+ * data dir is locked: a running pipeline's temporary files are in use.
+ */
+export async function removeTemporaryFiles(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  });
+  const temporary = entries
+    .filter((entry) => entry.isFile() && entry.name.startsWith(TEMPORARY_PREFIX))
+    .map((entry) => join(entry.parentPath, entry.name));
+  for (const path of temporary) await rm(path, { force: true });
+  return temporary;
+}
 
 /**
  * A delivery stream name (Firehose's rule) that is also safe as the spool folder's name: Firehose
@@ -19,6 +51,8 @@ export function dataDirLayout(dataDir: string) {
     spool: (streamName: string) => join(dataDir, 'spool', streamName),
     /** The event index (OpenSearch's stand-in), a DuckDB file owned by the running pipeline. */
     eventIndex: join(dataDir, 'event-index.duckdb'),
+    /** The windows of delivered events not yet summarised (see UnsummarisedWindows). */
+    unsummarised: join(dataDir, 'unsummarised-windows.json'),
     /** Holds the pid of the process running the pipeline on this data dir. */
     lock: join(dataDir, 'pipeline.pid'),
     /** The traffic `clickstream demo` generates. */
@@ -33,6 +67,7 @@ const PIPELINE_ENTRIES = [
   'summaries',
   'event-index.duckdb',
   'event-index.duckdb.wal',
+  'unsummarised-windows.json',
   'demo-traffic.ndjson',
 ];
 

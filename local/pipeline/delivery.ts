@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { v5 as uuidV5 } from 'uuid';
@@ -9,7 +10,8 @@ import {
   type StoredEvent,
 } from '../../contract';
 import { PROCESSOR_BUFFER_MIB } from '../../lib/config';
-import type { EventSink, RefusedEvent } from '../event-index/local-event-index';
+import { type EventSink, IndexCallError, type RefusedEvent } from '../event-index/local-event-index';
+import { incomingIndexFor } from '../event-index/opensearch-bulk';
 import type { ObjectStore } from '../lake/object-store';
 import type { Segment } from './spool';
 import { invokeTransform, type RecordOutcome, type TransformTarget } from './transform-invoker';
@@ -28,6 +30,14 @@ export interface DeliveryTargets {
    * them (on AWS they are in its logs). Delivery reads and removes the entries of its records.
    */
   refusals?: Map<string, string>;
+  /**
+   * Waits between sends of a delivery's events while the index takes none of them (it may be
+   * down), as Firehose retries OpenSearch for its retry duration; then each event the index still
+   * refuses is dead-lettered. @default 0.5 s, 1 s, 2 s, 5 s
+   */
+  indexRetryDelaysMs?: readonly number[];
+  /** The index took none of a delivery's events; they are sent again after a delay. */
+  onIndexRetry?: (error: unknown) => void;
   now?: () => number;
 }
 
@@ -45,6 +55,12 @@ export interface DeliveryReport {
   unindexed: number;
   /** Ok events whose event_id the index already held (delivered twice): in the lake, counted once. */
   duplicates: number;
+  /**
+   * Ok events the event index refused, written to the lake's `errors/AmazonOpenSearchService-failed/`
+   * by reason (also counted in `failed`): documents OpenSearch refused, and events the index
+   * refused when sent alone (DuckDB refusing a row, a bulk request refused as a whole).
+   */
+  deadLettered: Record<string, number>;
   /** Lake keys written. */
   keys: string[];
   /** The events delivered to the lake and the index (for the summaries of the windows they touch). */
@@ -80,6 +96,7 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
     failedByReason: {},
     unindexed: 0,
     duplicates: 0,
+    deadLettered: {},
     keys: [],
     events: [],
   };
@@ -131,22 +148,31 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
 /** Firehose's folder for documents OpenSearch refused. */
 const INDEX_FAILED: ErrorOutputType = 'AmazonOpenSearchService-failed';
 
+// Firehose retries an OpenSearch destination for 300 s by default; locally a shorter wait, as
+// the OpenSearch adapter retries refused items, so one refused buffer holds the ones behind it
+// for seconds, not minutes.
+const DEFAULT_INDEX_RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000];
+
 /**
- * Sends a delivery's Ok events to the event index and counts those it already held. Documents the
- * index refuses stay in the lake's events/ (as in Firehose's AllDocuments backup) and, as Firehose
- * writes them, go to one object of failure records under `errors/AmazonOpenSearchService-failed/`;
- * they count as failed, by OpenSearch's error type. Throws when the index or the lake fails, so
- * the caller delivers the segment again.
+ * Sends a delivery's Ok events to the event index and counts those it already held. When the index
+ * fails a call, the events are halved until the ones it refuses stand alone, and the rest go in.
+ * Documents the index refuses stay in the lake's events/ (as in Firehose's AllDocuments backup)
+ * and, as Firehose writes them, go to one object of failure records under
+ * `errors/AmazonOpenSearchService-failed/`; they count as failed and dead-lettered, by reason.
+ * Throws only when the lake fails, so the caller delivers the segment again.
  */
 export async function indexDelivered(
   segment: Segment,
   report: DeliveryReport,
-  targets: Pick<DeliveryTargets, 'index' | 'lake' | 'streamName' | 'now'>,
+  targets: Pick<
+    DeliveryTargets,
+    'index' | 'lake' | 'streamName' | 'now' | 'indexRetryDelaysMs' | 'onIndexRetry'
+  >,
 ): Promise<void> {
   if (report.events.length === 0) return;
-  const outcome = await targets.index.indexEvents(report.events);
+  const outcome = await indexOrRefuse(report.events, targets);
   report.duplicates = outcome.duplicates;
-  const refused = outcome.refused ?? [];
+  const { refused } = outcome;
   if (refused.length === 0) return;
   const attemptEnded = (targets.now ?? Date.now)();
   const oldest = oldestArrival(segment);
@@ -155,8 +181,95 @@ export async function indexDelivered(
   await targets.lake.put(key, await gzip(Buffer.from(lines)));
   report.keys.push(key);
   report.failed += refused.length;
-  for (const { errorType } of refused)
+  for (const { errorType } of refused) {
     report.failedByReason[errorType] = (report.failedByReason[errorType] ?? 0) + 1;
+    report.deadLettered[errorType] = (report.deadLettered[errorType] ?? 0) + 1;
+  }
+}
+
+interface IndexAttempt {
+  duplicates: number;
+  refused: RefusedEvent[];
+  /** The index answered at least one call: it is up, so what it refused, it refused for the data. */
+  answered: boolean;
+}
+
+/**
+ * Sends the events, halving what the index refuses. While the index takes nothing it may be down
+ * rather than refusing these events, so the whole delivery is sent again after each delay; the
+ * last send halves down to single events and refuses those that still fail.
+ */
+async function indexOrRefuse(
+  events: readonly StoredEvent[],
+  targets: Pick<DeliveryTargets, 'index' | 'indexRetryDelaysMs' | 'onIndexRetry'>,
+): Promise<IndexAttempt> {
+  const delaysMs = targets.indexRetryDelaysMs ?? DEFAULT_INDEX_RETRY_DELAYS_MS;
+  // One refused event costs about log2(n) failed sends before the events beside it go in; a few
+  // more failures than that before anything goes in, and the index is more likely down.
+  const patience = Math.ceil(Math.log2(events.length)) + 2;
+  for (let attempt = 1; ; attempt++) {
+    const delay = delaysMs[attempt - 1];
+    const send = new HalvingSend(
+      targets.index,
+      delay === undefined ? Number.POSITIVE_INFINITY : patience,
+      attempt,
+    );
+    const finished = await send.send(events);
+    if (delay === undefined || (finished && send.outcome.answered)) return send.outcome;
+    targets.onIndexRetry?.(send.lastError);
+    await sleep(delay);
+  }
+}
+
+/** One send of a delivery's events: a part the index fails is halved and each half sent. */
+class HalvingSend {
+  readonly outcome: IndexAttempt = { duplicates: 0, refused: [], answered: false };
+  lastError: unknown;
+  private failures = 0;
+
+  constructor(
+    private readonly index: EventSink,
+    /** Failed calls after which, while no call has succeeded, the send gives up. */
+    private readonly patience: number,
+    private readonly attempt: number,
+  ) {}
+
+  /** False when it gave up: `patience` calls failed and none succeeded. */
+  async send(events: readonly StoredEvent[]): Promise<boolean> {
+    try {
+      const result = await this.index.indexEvents(events);
+      this.outcome.answered = true;
+      this.outcome.duplicates += result.duplicates;
+      this.outcome.refused.push(...(result.refused ?? []));
+      return true;
+    } catch (error) {
+      this.lastError = error;
+      this.failures += 1;
+      if (!this.outcome.answered && this.failures >= this.patience) return false;
+      const [only] = events;
+      if (events.length === 1 && only !== undefined) {
+        this.outcome.refused.push(refusal(only, error, this.attempt));
+        return true;
+      }
+      const half = Math.ceil(events.length / 2);
+      return (await this.send(events.slice(0, half))) && this.send(events.slice(half));
+    }
+  }
+}
+
+/** An event the index failed when sent alone, recorded as OpenSearch records a refused document. */
+function refusal(event: StoredEvent, error: unknown, attempts: number): RefusedEvent {
+  const known = error instanceof IndexCallError;
+  return {
+    event,
+    document: JSON.stringify(event),
+    index: incomingIndexFor(event),
+    // An index that never answered is, for the document, unavailable.
+    status: known ? error.status : 503,
+    errorType: known ? error.errorType : 'index_unavailable',
+    errorMessage: error instanceof Error ? error.message : String(error),
+    attempts,
+  };
 }
 
 // Firehose's record for a refused document: the HTTP status as the code, OpenSearch's error as the

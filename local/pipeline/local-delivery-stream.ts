@@ -32,6 +32,12 @@ export interface LocalDeliveryStreamOptions extends DeliveryTargets {
 const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
 const RETRY_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
+/** Records acknowledged and not yet delivered, and the bytes of their data. */
+export interface Backlog {
+  records: number;
+  bytes: number;
+}
+
 /**
  * A Direct PUT delivery stream: records are spooled durably before they are acknowledged, buffered
  * by size and time, and delivered segment by segment in arrival order. A failed delivery is retried
@@ -45,7 +51,11 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   private sealedBytes: number;
   private timer: NodeJS.Timeout | undefined;
   private delivering: Promise<void> | undefined;
+  private sealing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Set when a close gives up draining: no further delivery attempt starts. */
+  private stopped = false;
+  private wakeRetry: (() => void) | undefined;
   /** Records acknowledged since start (recovered ones included). */
   accepted: number;
 
@@ -86,11 +96,34 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
     while (this.delivering !== undefined) await this.delivering;
   }
 
-  /** Stops accepting records and delivers what was accepted. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting records and delivers what was accepted, trying for at most `drainMs`; then
+   * starts no further attempt (one in progress ends first). Resolves with what is left, which stays
+   * in the spool and is delivered on the next start.
+   */
+  async close(drainMs = Number.POSITIVE_INFINITY): Promise<Backlog> {
     this.closed = true;
-    await this.flush();
+    const flushed = this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => {
+      if (Number.isFinite(drainMs)) timer = setTimeout(resolve, drainMs);
+    });
+    try {
+      await Promise.race([flushed, expired]);
+    } catch (error) {
+      // The open segment could not be sealed: its records stay in its file for the next start.
+      this.options.onDeliveryError?.(error);
+    }
+    clearTimeout(timer);
+    this.stopped = true;
+    this.wakeRetry?.();
+    await flushed.catch(() => undefined);
     await this.options.spool.close();
+    return this.backlog;
+  }
+
+  get backlog(): Backlog {
+    return { records: this.pending, bytes: this.sealedBytes + this.options.spool.openBytes };
   }
 
   /** Records acknowledged and not yet delivered. */
@@ -146,13 +179,16 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   private async sealAndDeliver(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.options.spool.openRecords > 0) {
+    // One seal after another: a flush waits for a seal under way, so it sees that segment too.
+    const sealing = this.sealing.then(async () => {
       const segment = await this.options.spool.seal();
-      if (segment.records.length > 0) {
+      if (segment !== undefined) {
         this.sealed.push(segment);
         this.sealedBytes += segment.bytes;
       }
-    }
+    });
+    this.sealing = sealing.catch(() => undefined);
+    await sealing;
     this.deliverBacklog();
   }
 
@@ -164,7 +200,7 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
 
   private async drain(): Promise<void> {
     let failures = 0;
-    while (this.sealed.length > 0) {
+    while (this.sealed.length > 0 && !this.stopped) {
       try {
         await this.deliverSealed();
         failures = 0;
@@ -172,7 +208,14 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
         this.options.onDeliveryError?.(error);
         const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)]!;
         failures += 1;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = undefined;
       }
     }
   }
@@ -186,7 +229,7 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   private async deliverSealed(): Promise<void> {
     let indexing: Promise<void> = Promise.resolve();
     try {
-      for (let next = this.sealed[0]; next !== undefined; ) {
+      for (let next = this.sealed[0]; next !== undefined && !this.stopped; ) {
         const segment = next;
         const report = await deliverToLake(segment, this.options);
         await indexing;
@@ -203,7 +246,10 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   }
 
   private async indexAndRelease(segment: Segment, report: DeliveryReport): Promise<void> {
-    await indexDelivered(segment, report, this.options);
+    await indexDelivered(segment, report, {
+      ...this.options,
+      onIndexRetry: (error) => this.options.onDeliveryError?.(error),
+    });
     await this.options.spool.release(segment);
     this.sealed.splice(this.sealed.indexOf(segment), 1);
     this.sealedBytes -= segment.bytes;

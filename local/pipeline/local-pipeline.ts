@@ -1,17 +1,18 @@
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Clock } from '../../lambdas/aggregator/ports';
 import { createTransformHandler } from '../../lambdas/transform/handler';
 import { LocalDatabase } from '../duckdb/database';
 import { DuckDbEventIndex } from '../event-index/duckdb-event-index';
-import type { LocalEventIndex } from '../event-index/local-event-index';
+import type { EventSink, LocalEventIndex } from '../event-index/local-event-index';
 import { connectOpenSearchEventIndex } from '../event-index/opensearch-node';
 import { startFirehoseEndpoint } from '../firehose-endpoint/server';
 import { LakeDirectory } from '../lake/lake-directory';
 import { FileSummaryStore } from '../summary-store/file-summary-store';
-import { dataDirLayout, isLocalStreamName, lockDataDir } from './data-dir';
+import { dataDirLayout, isLocalStreamName, lockDataDir, removeTemporaryFiles } from './data-dir';
 import type { DeliveryReport } from './delivery';
 import {
+  type Backlog,
   type BufferingHints,
   DEFAULT_BUFFERING,
   deliveryStreamArn,
@@ -20,10 +21,12 @@ import {
 import { Spool } from './spool';
 import { type BackfillOutcome, SummaryWorker, type TouchedWindows, touch } from './summary-worker';
 import type { TransformHandler } from './transform-invoker';
+import { UnsummarisedWindows } from './unsummarised-windows';
 
 export const DEFAULT_STREAM_NAME = 'clickstream-events';
 export const DEFAULT_SUMMARY_INTERVAL_SECONDS = 5;
 export const DEFAULT_LATENESS_HORIZON_MINUTES = 180;
+export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 10;
 
 export interface LocalPipelineOptions {
   dataDir: string;
@@ -39,6 +42,11 @@ export interface LocalPipelineOptions {
   summaryIntervalSeconds?: number;
   /** @default 180 */
   latenessHorizonMinutes?: number;
+  /**
+   * How long close() keeps trying to deliver what was accepted before it stops and leaves the
+   * rest in the spool for the next start. @default 10
+   */
+  drainTimeoutSeconds?: number;
   /** @default 'us-east-1' */
   region?: string;
   /**
@@ -66,6 +74,14 @@ export interface PipelineStats {
   failedByReason: Record<string, number>;
   /** Delivered events the index already held (sent twice): counted once in summaries. */
   duplicates: number;
+  /**
+   * Delivered events the event index refused, written to the lake's
+   * `errors/AmazonOpenSearchService-failed/`, by reason (also counted in `failed`). On AWS these
+   * are the documents behind a `DeliveryToAmazonOpenSearchService.Success` below 1.
+   */
+  deadLettered: Record<string, number>;
+  /** Spool lines dropped at start because they could not be read (a line a crash cut off). */
+  unreadableSpoolLines: number;
   /** Records acknowledged and not yet delivered. */
   pending: number;
 }
@@ -75,15 +91,27 @@ export interface FlushReport {
   summaries: BackfillOutcome;
 }
 
+export interface CloseReport {
+  /** Accepted records not delivered within the drain timeout: in the spool, delivered on the next start. */
+  left: Backlog;
+  /** The final summary run over the windows delivered since the last run; absent when it failed. */
+  summaries?: BackfillOutcome;
+}
+
 export interface LocalPipeline {
   readonly endpointUrl: string;
   readonly streamName: string;
   readonly region: string;
   stats(): PipelineStats;
+  /** Records acknowledged and not yet delivered, and their bytes. */
+  backlog(): Backlog;
   /** Delivers every acknowledged record, then computes the summaries of every window touched since the last flush. */
   flush(): Promise<FlushReport>;
-  /** Delivers what was acknowledged, stops the workers and the endpoint, releases the data dir. */
-  close(): Promise<void>;
+  /**
+   * Stops the endpoint, delivers what was acknowledged (for at most the drain timeout), summarises
+   * every window delivered since the last summary run, stops the worker and releases the data dir.
+   */
+  close(): Promise<CloseReport>;
 }
 
 const ACCOUNT_ID = '000000000000';
@@ -106,11 +134,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
   await mkdir(options.dataDir, { recursive: true });
   silenceLambdaTelemetry();
   const unlock = await lockDataDir(options.dataDir);
+  const leftovers = await removeTemporaryFiles(options.dataDir);
+  if (leftovers.length > 0) problem(`removed ${leftovers.length} temporary files a stopped run left`);
+  // Run in reverse: the endpoint, delivery, the final summary run, the event index, the lock.
   const closers: (() => Promise<void> | void)[] = [unlock];
-  let closing: Promise<void> | undefined;
+  const closed: CloseReport = { left: { records: 0, bytes: 0 } };
+  let closing: Promise<CloseReport> | undefined;
   const closeAll = () => {
     closing ??= (async () => {
       for (const close of closers.reverse()) await close();
+      return closed;
     })();
     return closing;
   };
@@ -118,6 +151,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     const clock = options.clock ?? Date.now;
     const eventIndex = await openEventIndex(options.openSearchUrl, layout.eventIndex, closers, problem);
     const summaryStore = new FileSummaryStore(options.dataDir);
+    const unsummarised = await UnsummarisedWindows.open(layout.unsummarised, problem);
     const worker = new SummaryWorker({
       eventIndex,
       summaryStore,
@@ -125,6 +159,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       intervalSeconds: options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS,
       latenessHorizonMinutes: options.latenessHorizonMinutes ?? DEFAULT_LATENESS_HORIZON_MINUTES,
       onError: (error) => problem(`summary run failed: ${messageOf(error)}`),
+      unsummarised,
+    });
+    closers.push(async () => {
+      try {
+        closed.summaries = await worker.finish();
+      } catch (error) {
+        problem(`the final summary run failed (the next start makes it): ${messageOf(error)}`);
+      }
     });
 
     const stats: PipelineStats = {
@@ -134,11 +176,29 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       failed: 0,
       failedByReason: {},
       duplicates: 0,
+      deadLettered: {},
+      unreadableSpoolLines: 0,
       pending: 0,
     };
     const touched: TouchedWindows = new Map();
+    // The windows of delivered events are recorded before they are indexed, so that they are
+    // summarised whenever the process stops.
+    const index: EventSink = {
+      indexEvents: async (events) => {
+        const indexed = await unsummarised.record(worker.windowsOf(events));
+        try {
+          return await eventIndex.indexEvents(events);
+        } finally {
+          indexed();
+          touch(touched, events);
+        }
+      },
+    };
     const refusals = new Map<string, string>();
-    const { spool, recovered } = await Spool.open(layout.spool(streamName));
+    const { spool, recovered, unreadableLines } = await Spool.open(layout.spool(streamName), {
+      onProblem: problem,
+    });
+    stats.unreadableSpoolLines = unreadableLines;
     const stream = new LocalDeliveryStream({
       streamName,
       region,
@@ -149,7 +209,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       recovered,
       buffering: options.buffering ?? DEFAULT_BUFFERING,
       lake: new LakeDirectory(layout.lake),
-      index: eventIndex,
+      index,
       refusals,
       transform: {
         handler:
@@ -163,14 +223,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       },
       onDelivered: (report) => {
         addReport(stats, report);
-        touch(touched, report.events);
         options.onDelivered?.(report);
       },
       onDeliveryError: (error) => problem(`delivery failed, retrying: ${messageOf(error)}`),
     });
-    closers.push(() => stream.close());
+    const drainMs = (options.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1000;
+    closers.push(async () => {
+      closed.left = await stream.close(drainMs);
+    });
     worker.start();
-    closers.push(() => worker.stop());
 
     const flush = async (): Promise<FlushReport> => {
       await stream.flush();
@@ -198,6 +259,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       streamName,
       region,
       stats: () => snapshot(stats, stream),
+      backlog: () => stream.backlog,
       flush,
       close: closeAll,
     };
@@ -221,7 +283,7 @@ async function openEventIndex(
   }
   const db = await LocalDatabase.open(duckDbFile);
   closers.push(() => db.close());
-  return DuckDbEventIndex.open(db);
+  return DuckDbEventIndex.open(db, { tempDir: dirname(duckDbFile) });
 }
 
 function addReport(stats: PipelineStats, report: DeliveryReport): void {
@@ -232,12 +294,16 @@ function addReport(stats: PipelineStats, report: DeliveryReport): void {
   for (const [reason, count] of Object.entries(report.failedByReason)) {
     stats.failedByReason[reason] = (stats.failedByReason[reason] ?? 0) + count;
   }
+  for (const [reason, count] of Object.entries(report.deadLettered)) {
+    stats.deadLettered[reason] = (stats.deadLettered[reason] ?? 0) + count;
+  }
 }
 
 function snapshot(stats: PipelineStats, stream: LocalDeliveryStream): PipelineStats {
   return {
     ...stats,
     failedByReason: { ...stats.failedByReason },
+    deadLettered: { ...stats.deadLettered },
     accepted: stream.accepted,
     pending: stream.pending,
   };

@@ -60,7 +60,9 @@ export async function startInProcess(options: LocalPipelineOptions): Promise<Pip
     inProcess: true,
     stats: async () => pipeline.stats(),
     flush: () => pipeline.flush(),
-    close: () => pipeline.close(),
+    close: async () => {
+      await pipeline.close();
+    },
   };
 }
 

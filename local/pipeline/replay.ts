@@ -16,12 +16,22 @@ export interface ReplayReport {
   lines: number;
   /** Events the tracker took and sent. */
   sent: number;
+  /** Of those, the events the endpoint acknowledged to this replay's own requests. */
+  acknowledged: number;
   /** Lines never sent: not JSON, or refused by the tracker's validation, by reason. */
   refused: Record<string, number>;
   /** Events the tracker could not deliver after its retries, by error code. */
   undelivered: Record<string, number>;
-  /** What the pipeline did with what it received during the replay (its counters' difference). */
+  /**
+   * What the pipeline did while the replay ran, whoever sent the records (its counters'
+   * difference): the replay's own outcomes only when `otherRecords` is 0.
+   */
   pipeline: PipelineStats;
+  /**
+   * Records that were not this replay's among those `pipeline` counts: accepted from other clients
+   * while it ran, or waiting for delivery when it began.
+   */
+  otherRecords: number;
   /** Summaries computed for the windows the replay touched. */
   summaries: FlushReport['summaries'];
   elapsedMs: number;
@@ -93,12 +103,18 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
   }
   options.onProgress?.({ ...progress, bytesRead: totalBytes });
   const flushed = await whileReporting(connection, connection.flush(), options.onProgress);
+  const pipeline = difference(flushed.stats, before);
+  const acknowledged = tracker.stats().delivered;
   return {
     lines: progress.lines,
     sent,
+    acknowledged,
     refused,
     undelivered,
-    pipeline: difference(flushed.stats, before),
+    pipeline,
+    // A record the tracker re-sent after a lost reply is accepted twice: counted here too, which
+    // errs towards not calling the endpoint's numbers the replay's own.
+    otherRecords: Math.max(0, pipeline.accepted - acknowledged) + before.pending,
     summaries: flushed.summaries,
     elapsedMs: performance.now() - started,
   };
@@ -141,20 +157,26 @@ function parseLine(line: string): TrackInput | 'invalid_json' | 'not_an_object' 
 }
 
 function difference(after: PipelineStats, before: PipelineStats): PipelineStats {
-  const failedByReason: Record<string, number> = {};
-  for (const [reason, count] of Object.entries(after.failedByReason)) {
-    const delta = count - (before.failedByReason[reason] ?? 0);
-    if (delta > 0) failedByReason[reason] = delta;
-  }
   return {
     accepted: after.accepted - before.accepted,
     delivered: after.delivered - before.delivered,
     dropped: after.dropped - before.dropped,
     failed: after.failed - before.failed,
-    failedByReason,
+    failedByReason: countsAdded(after.failedByReason, before.failedByReason),
     duplicates: after.duplicates - before.duplicates,
+    deadLettered: countsAdded(after.deadLettered, before.deadLettered),
+    unreadableSpoolLines: after.unreadableSpoolLines - before.unreadableSpoolLines,
     pending: after.pending,
   };
+}
+
+function countsAdded(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(after)) {
+    const delta = count - (before[reason] ?? 0);
+    if (delta > 0) added[reason] = delta;
+  }
+  return added;
 }
 
 function increment(counts: Record<string, number>, key: string): void {

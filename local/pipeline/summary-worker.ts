@@ -3,6 +3,7 @@ import type { Clock, SummaryStore } from '../../lambdas/aggregator/ports';
 import { type SummarizeDeps, summarizeTargets } from '../../lambdas/aggregator/summarize';
 import { planRun, windowStartOf } from '../../lambdas/aggregator/windows';
 import type { RefreshableEventIndex } from '../event-index/local-event-index';
+import { merge, type SettledWindows, type UnsummarisedWindows } from './unsummarised-windows';
 
 export interface SummaryWorkerOptions {
   /**
@@ -18,6 +19,8 @@ export interface SummaryWorkerOptions {
   clock?: Clock;
   onRun?: (outcome: SummaryCycleOutcome) => void;
   onError?: (error: unknown) => void;
+  /** Windows delivered since the last run (see UnsummarisedWindows): every run summarises them, then forgets them. */
+  unsummarised?: UnsummarisedWindows;
 }
 
 /** The earliest event time seen per advertiser: what a replay touched. */
@@ -56,39 +59,97 @@ export class SummaryWorker {
     }, this.options.intervalSeconds * 1000).unref();
   }
 
-  /** One cycle now (after any run in progress): the windows within the lateness horizon. */
+  /**
+   * One cycle now (after any run in progress): the windows within the lateness horizon, and
+   * further back for the windows delivered since the last run that the horizon no longer reaches
+   * (records delivered long after they arrived, or left unsummarised by a previous process).
+   */
   runNow(): Promise<SummaryCycleOutcome> {
     return this.serialised(async () => {
+      const settled = this.settled();
       await this.options.eventIndex.refresh();
-      return runSummaryCycle(this.deps());
+      const cycle = await runSummaryCycle(this.deps());
+      // Planned after the cycle, so a window boundary passed meanwhile only widens what is caught up.
+      const horizonFrom = planRun(this.clock(), this.deps().settings).windows.from;
+      const behind = new Map([...settled.windows].filter(([, from]) => from < horizonFrom));
+      const caughtUp = await this.recompute(behind);
+      await this.options.unsummarised?.forget(settled);
+      return { ...cycle, windowsWritten: cycle.windowsWritten + caughtUp.windowsWritten };
     });
   }
 
   /**
    * Computes every window from each advertiser's earliest touched event up to now, including
    * windows already past the lateness horizon (a scheduled run no longer revisits those): what a
-   * replay of historical traffic needs. Windows past the horizon are stored as final.
+   * replay of historical traffic needs. Windows past the horizon are stored as final. The windows
+   * delivered since the last run are computed too.
    */
   backfill(touched: TouchedWindows): Promise<BackfillOutcome> {
     return this.serialised(async () => {
+      const settled = this.settled();
+      const windows = merge([touched, settled.windows]);
+      if (windows.size === 0) return { advertisers: 0, windowsWritten: 0 };
       await this.options.eventIndex.refresh();
-      const deps = this.deps();
-      const horizon = planRun(this.clock(), deps.settings).windows;
-      const targets = [...touched].map(([advertiserId, earliest]) => ({
-        advertiserId,
-        windows: { from: Math.min(windowStartOf(earliest), horizon.from), to: horizon.to },
-      }));
-      const outcomes = await summarizeTargets(deps, targets);
-      return {
-        advertisers: touched.size,
-        windowsWritten: outcomes.reduce((sum, o) => sum + o.windowsWritten, 0),
-      };
+      const outcome = await this.recompute(windows);
+      await this.options.unsummarised?.forget(settled);
+      return outcome;
     });
+  }
+
+  /**
+   * Stops the schedule and, after any run in progress, summarises the windows delivered since the
+   * last run, so a stop leaves nothing delivered unsummarised.
+   */
+  async finish(): Promise<BackfillOutcome> {
+    await this.stop();
+    return this.backfill(new Map());
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.running.catch(() => undefined);
+  }
+
+  /**
+   * The windows to recompute once `events` are indexed: from each event's window, but no earlier
+   * than the oldest window a run at its arrival would have recomputed (older windows were final
+   * then: the event counts as late where it arrived).
+   */
+  windowsOf(
+    events: readonly { advertiser_id: string; event_time: string; received_at: string }[],
+  ): TouchedWindows {
+    const windows: TouchedWindows = new Map();
+    const { settings } = this.deps();
+    for (const event of events) {
+      const time = Date.parse(event.event_time);
+      const arrived = Date.parse(event.received_at);
+      const from = Number.isNaN(arrived)
+        ? time
+        : Math.max(windowStartOf(time), planRun(arrived, settings).windows.from);
+      const seen = windows.get(event.advertiser_id);
+      if (seen === undefined || from < seen) windows.set(event.advertiser_id, from);
+    }
+    return windows;
+  }
+
+  private settled(): SettledWindows {
+    return this.options.unsummarised?.settled() ?? { windows: new Map(), entries: [] };
+  }
+
+  /** Every window of each advertiser from its time up to now, and at least those within the horizon. */
+  private async recompute(touched: TouchedWindows): Promise<BackfillOutcome> {
+    if (touched.size === 0) return { advertisers: 0, windowsWritten: 0 };
+    const deps = this.deps();
+    const horizon = planRun(this.clock(), deps.settings).windows;
+    const targets = [...touched].map(([advertiserId, earliest]) => ({
+      advertiserId,
+      windows: { from: Math.min(windowStartOf(earliest), horizon.from), to: horizon.to },
+    }));
+    const outcomes = await summarizeTargets(deps, targets);
+    return {
+      advertisers: touched.size,
+      windowsWritten: outcomes.reduce((sum, o) => sum + o.windowsWritten, 0),
+    };
   }
 
   private deps(): SummarizeDeps {

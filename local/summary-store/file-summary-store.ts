@@ -1,62 +1,97 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toUtcIso } from '../../contract';
-import { isAdvertiserId } from '../../lambdas/aggregator/advertiser-id';
-import type { SummaryPage, SummaryQuery, SummaryStore, UpsertOutcome } from '../../lambdas/aggregator/ports';
-import {
-  fromSummaryJson,
-  type SummaryJson,
-  toSummaryJson,
-  type WindowSummary,
-} from '../../lambdas/aggregator/summary';
+import type {
+  Clock,
+  SummaryPage,
+  SummaryQuery,
+  SummaryStore,
+  UpsertOutcome,
+} from '../../lambdas/aggregator/ports';
+import type { WindowSummary } from '../../lambdas/aggregator/summary';
+import { advertiserFolder, advertiserOfFolder } from './advertiser-folder';
+import { CorruptDayFileError, dayOf, mergeIntoDayFile, moveAside, readDayFile } from './day-file';
+import { createStoreDirectory, DAY_FILE, moveToCurrentLayout } from './layout';
 
-const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/;
+export interface FileSummaryStoreOptions {
+  /** A summary file the store cannot use: its path, what is wrong, and what the store did. @default a line on stderr */
+  onProblem?: (message: string) => void;
+  /** Something the store did that an operator should know of (a layout change). @default a line on stderr */
+  onNotice?: (message: string) => void;
+  /** Names the files it moves aside. @default Date.now */
+  clock?: Clock;
+}
 
 /**
- * The local summary store: `<data-dir>/summaries/<advertiser_id>/<YYYY-MM-DD>.json`, one file per
- * advertiser and UTC day holding that day's summaries in their JSON form, oldest window first.
+ * The local summary store: `<data-dir>/summaries/<advertiser folder>/<YYYY-MM-DD>.json`, one file
+ * per advertiser and UTC day holding that day's summaries in their JSON form, oldest window first
+ * (the folder name is the id made safe for case-insensitive file systems, see advertiserFolder).
  * Files are replaced by an atomic rename, so a reader in another process (the CLI) never sees a
  * half-written file. Writes are serialised per file within this process; the local pipeline runs
  * summaries in the one process that owns the DuckDB event index, so there is no other writer.
+ *
+ * One bad file never stops the others: a corrupt file is moved aside by the next write of its day
+ * (and skipped by readers until then), reported with its path and what is wrong; a file that cannot
+ * be read is skipped by readers, reported, and fails the upsert naming it, after every other file
+ * of the upsert is written.
  */
 export class FileSummaryStore implements SummaryStore {
   readonly directory: string;
   private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly skipped = new Set<string>();
+  private layout: Promise<void> | undefined;
+  private readonly onProblem: (message: string) => void;
+  private readonly onNotice: (message: string) => void;
+  private readonly clock: Clock;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: FileSummaryStoreOptions = {}) {
     this.directory = join(dataDir, 'summaries');
+    this.onProblem = options.onProblem ?? toStderr;
+    this.onNotice = options.onNotice ?? toStderr;
+    this.clock = options.clock ?? Date.now;
   }
 
   async upsert(summaries: readonly WindowSummary[]): Promise<UpsertOutcome> {
-    const byFile = new Map<string, WindowSummary[]>();
+    await this.currentLayout();
+    const byFile = new Map<string, { advertiserId: string; summaries: WindowSummary[] }>();
     for (const summary of summaries) {
       const path = this.fileFor(summary.advertiserId, summary.windowStart);
-      byFile.set(path, [...(byFile.get(path) ?? []), summary]);
+      const group = byFile.get(path) ?? { advertiserId: summary.advertiserId, summaries: [] };
+      group.summaries.push(summary);
+      byFile.set(path, group);
     }
-    const outcomes = await Promise.all(
-      [...byFile].map(([path, group]) => this.serialised(path, () => mergeIntoFile(path, group))),
+    if (byFile.size === 0) return { written: 0, stale: 0 };
+    await createStoreDirectory(this.directory);
+    const results = await Promise.allSettled(
+      [...byFile].map(([path, group]) => this.merge(path, group.advertiserId, group.summaries)),
     );
-    return outcomes.reduce(
-      (total, o) => ({ written: total.written + o.written, stale: total.stale + o.stale }),
-      {
-        written: 0,
-        stale: 0,
-      },
+    const failed = [...byFile.keys()].flatMap((path, i) => {
+      const result = results[i];
+      return result?.status === 'rejected' ? [`${path}: ${messageOf(result.reason)}`] : [];
+    });
+    if (failed.length > 0) {
+      throw new Error(
+        `could not store summaries in ${failed.length} of ${byFile.size} file(s), the others are stored: ${failed.join('; ')}`,
+      );
+    }
+    return results.reduce(
+      (total, result) =>
+        result.status === 'fulfilled'
+          ? { written: total.written + result.value.written, stale: total.stale + result.value.stale }
+          : total,
+      { written: 0, stale: 0 },
     );
   }
 
   async query(query: SummaryQuery): Promise<SummaryPage> {
+    await this.currentLayout();
     const { range, limit } = query;
     const firstDay = dayOf(range.from);
     const lastDay = dayOf(range.to - 1);
-    const days = (await this.daysOf(query.advertiserId)).filter((day) => day >= firstDay && day <= lastDay);
+    const folder = join(this.directory, advertiserFolder(query.advertiserId));
+    const days = (await daysIn(folder)).filter((day) => day >= firstDay && day <= lastDay);
     const matching: WindowSummary[] = [];
     for (const day of days) {
-      for (const json of await readDayFile(
-        join(this.advertiserDirectory(query.advertiserId), `${day}.json`),
-      )) {
-        const summary = fromSummaryJson(json);
+      for (const summary of await this.readForQuery(join(folder, `${day}.json`), query.advertiserId)) {
         const start = summary.windowStart;
         if (start >= range.from && start < range.to && (query.after === undefined || start > query.after)) {
           matching.push(summary);
@@ -74,27 +109,63 @@ export class FileSummaryStore implements SummaryStore {
 
   /** Advertisers that have at least one stored summary, in id order. */
   async advertisers(): Promise<string[]> {
+    await this.currentLayout();
     const entries = await readdir(this.directory, { withFileTypes: true }).catch(emptyWhenMissing);
     return entries
-      .filter((entry) => entry.isDirectory() && isAdvertiserId(entry.name))
-      .map((entry) => entry.name)
+      .flatMap((entry) => (entry.isDirectory() ? (advertiserOfFolder(entry.name) ?? []) : []))
       .sort();
   }
 
-  private async daysOf(advertiserId: string): Promise<string[]> {
-    const names = await readdir(this.advertiserDirectory(advertiserId)).catch(emptyWhenMissing);
-    return names.flatMap((name) => DAY_FILE.exec(name)?.[1] ?? []).sort();
-  }
-
   private fileFor(advertiserId: string, windowStart: number): string {
-    return join(this.advertiserDirectory(advertiserId), `${dayOf(windowStart)}.json`);
+    return join(this.directory, advertiserFolder(advertiserId), `${dayOf(windowStart)}.json`);
   }
 
-  private advertiserDirectory(advertiserId: string): string {
-    // The contract's pattern has no '/', '.' or whitespace, so an id can never leave the directory.
-    if (!isAdvertiserId(advertiserId))
-      throw new Error(`not an advertiser id: ${JSON.stringify(advertiserId)}`);
-    return join(this.directory, advertiserId);
+  private currentLayout(): Promise<void> {
+    this.layout ??= moveToCurrentLayout(this.directory, {
+      now: this.clock,
+      merge: (path, advertiserId, summaries) => this.merge(path, advertiserId, summaries),
+      onCorrupt: (corrupt, movedTo) => this.reportMovedAside(corrupt, movedTo),
+      onProblem: this.onProblem,
+      onNotice: this.onNotice,
+    }).catch((error: unknown) => {
+      // Tried again by the next call: the cause (a permission, a full disk) may be gone by then.
+      this.layout = undefined;
+      throw error;
+    });
+    return this.layout;
+  }
+
+  private merge(
+    path: string,
+    advertiserId: string,
+    summaries: readonly WindowSummary[],
+  ): Promise<UpsertOutcome> {
+    return this.serialised(path, () =>
+      mergeIntoDayFile(path, advertiserId, summaries, async (corrupt) => {
+        this.reportMovedAside(corrupt, await moveAside(corrupt.path, this.clock()));
+      }),
+    );
+  }
+
+  private reportMovedAside(corrupt: CorruptDayFileError, movedTo: string): void {
+    this.skipped.delete(corrupt.path);
+    this.onProblem(
+      `${corrupt.path} is corrupt (${corrupt.problem}); moved it to ${movedTo}. The day's file starts afresh: ` +
+        'windows written from now on are kept, the others come back when a summary run or a replay recomputes them',
+    );
+  }
+
+  private async readForQuery(path: string, advertiserId: string): Promise<WindowSummary[]> {
+    try {
+      return await readDayFile(path, advertiserId);
+    } catch (error) {
+      const problem =
+        error instanceof CorruptDayFileError ? error.problem : `could not read it (${messageOf(error)})`;
+      // Once per file: a reader polling every few seconds would otherwise repeat it each time.
+      if (!this.skipped.has(path)) this.onProblem(`skipped ${path}: ${problem}`);
+      this.skipped.add(path);
+      return [];
+    }
   }
 
   private serialised<T>(path: string, work: () => Promise<T>): Promise<T> {
@@ -109,42 +180,17 @@ export class FileSummaryStore implements SummaryStore {
   }
 }
 
-async function mergeIntoFile(path: string, summaries: readonly WindowSummary[]): Promise<UpsertOutcome> {
-  const stored = new Map((await readDayFile(path)).map((json) => [json.window_start, json]));
-  let written = 0;
-  for (const summary of summaries) {
-    const json = toSummaryJson(summary);
-    const current = stored.get(json.window_start);
-    // Fixed-width ISO-8601 UTC: text order is time order.
-    if (current !== undefined && current.computed_at >= json.computed_at) continue;
-    stored.set(json.window_start, json);
-    written += 1;
-  }
-  if (written > 0) {
-    const ordered = [...stored.values()].sort((a, b) => a.window_start.localeCompare(b.window_start));
-    await mkdir(join(path, '..'), { recursive: true });
-    const temporary = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temporary, `${JSON.stringify(ordered, null, 1)}\n`);
-    await rename(temporary, path);
-  }
-  return { written, stale: summaries.length - written };
+async function daysIn(folder: string): Promise<string[]> {
+  const names = await readdir(folder).catch(emptyWhenMissing);
+  return names.flatMap((name) => DAY_FILE.exec(name)?.[1] ?? []).sort();
 }
 
-async function readDayFile(path: string): Promise<SummaryJson[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed)) throw new Error(`${path}: expected a JSON array of summaries`);
-  return parsed as SummaryJson[];
+function toStderr(message: string): void {
+  console.error(`clickstream: ${message}`);
 }
 
-function dayOf(epochMillis: number): string {
-  return toUtcIso(epochMillis).slice(0, 10);
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function emptyWhenMissing(error: unknown): never[] {

@@ -69,6 +69,46 @@ describe('parseSavedQuery', () => {
       [...HEADER, '-- param: day date Again.', 'SELECT ? /* day */'],
       'declared twice',
     ],
+    [
+      'a range on a string',
+      [...HEADER, '-- param: key string[a..b] The key.', 'SELECT ? /* day */, ? /* key */'],
+      ':4: parameter "key" is a string; only date and integer parameters take a range',
+    ],
+    [
+      'a range without bounds',
+      [...HEADER, '-- param: n integer[..] N.', 'SELECT ? /* day */, ? /* n */'],
+      'expected "[<min>..<max>]" with at least one bound, got "[..]"',
+    ],
+    [
+      'a range without dots',
+      [...HEADER, '-- param: n integer[1-5] N.', 'SELECT ? /* day */, ? /* n */'],
+      'expected "[<min>..<max>]" with at least one bound, got "[1-5]"',
+    ],
+    [
+      'an empty range',
+      [...HEADER, '-- param: n integer[5..1] N.', 'SELECT ? /* day */, ? /* n */'],
+      'parameter "n" has an empty range: 5 is above 1',
+    ],
+    [
+      'a bound of the wrong type',
+      [...HEADER, '-- param: n integer[2026-01-01..] N.', 'SELECT ? /* day */, ? /* n */'],
+      'parameter "n": the bound "2026-01-01" is neither a whole number nor the name of another integer parameter',
+    ],
+    [
+      'a bound naming an undeclared parameter',
+      [...HEADER, '-- param: end date[start..] End.', 'SELECT ? /* day */, ? /* end */'],
+      'parameter "end": the bound "start" is neither a date YYYY-MM-DD nor the name of another date parameter',
+    ],
+    [
+      'a bound naming a parameter of another type',
+      [...HEADER, '-- param: n integer[day..] N.', 'SELECT ? /* day */, ? /* n */'],
+      'the bound "day" is neither a whole number nor the name of another integer parameter',
+    ],
+    [
+      'a bound naming the parameter itself',
+      [...HEADER.slice(0, 2), '-- param: day date[day..] The day.', 'SELECT ? /* day */'],
+      'the bound "day" is neither a date YYYY-MM-DD nor the name of another date parameter',
+    ],
     ['an unnamed placeholder', [...HEADER, 'SELECT ? /* day */, ?'], 'placeholder #2 must be followed by'],
     ['an undeclared placeholder name', [...HEADER, 'SELECT ? /* day */, ? /* month */'], 'does not declare'],
     ['an unused parameter', [...HEADER, 'SELECT 1'], '"day" is declared but no placeholder uses it'],
@@ -76,6 +116,33 @@ describe('parseSavedQuery', () => {
   ])('rejects %s', (_, lines, message) => {
     expect(() => parseSavedQuery(file, lines.join('\n'))).toThrow(SavedQueryFormatError);
     expect(() => parseSavedQuery(file, lines.join('\n'))).toThrow(message);
+  });
+});
+
+describe('parameter ranges', () => {
+  it('reads literal bounds, open ends and bounds naming another parameter', () => {
+    const query = parseSavedQuery(
+      file,
+      [
+        ...HEADER,
+        '-- param: last date[day..] Last day.',
+        '-- param: gap integer[1..1440] Gap.',
+        '-- param: top integer[1..] Top.',
+        '-- param: since date[2020-01-01..last] A day.',
+        '-- param: shift integer[..-1] Shift.',
+        'SELECT ? /* day */, ? /* last */, ? /* gap */, ? /* top */, ? /* since */, ? /* shift */',
+      ].join('\n'),
+    );
+
+    expect(query.parameters.map((p) => [p.name, p.range])).toEqual([
+      ['day', undefined],
+      ['last', { min: { parameter: 'day' } }],
+      ['gap', { min: { value: 1 }, max: { value: 1440 } }],
+      ['top', { min: { value: 1 } }],
+      ['since', { min: { value: '2020-01-01' }, max: { parameter: 'last' } }],
+      ['shift', { max: { value: -1 } }],
+    ]);
+    expect(query.parameters[2]?.description).toBe('Gap.');
   });
 });
 
@@ -110,6 +177,17 @@ describe('the queries folder', () => {
   it.each(queries.map((q) => [q.name, q]))('%s prunes on the arrival-day partition', (_, query) => {
     expect(query.sql).toMatch(/\bdt BETWEEN\b/);
   });
+
+  it.each(queries.map((q) => [q.name, q]))(
+    '%s refuses a reversed date range and counts below 1',
+    (_, query) => {
+      for (const p of query.parameters) {
+        if (p.name === 'end_date') expect(p.range).toEqual({ min: { parameter: 'start_date' } });
+        // Every integer parameter counts something (minutes, days, pages): none of them can be 0.
+        if (p.type === 'integer') expect(p.range?.min).toEqual({ value: 1 });
+      }
+    },
+  );
 });
 
 describe('findSavedQuery', () => {

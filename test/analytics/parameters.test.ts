@@ -48,6 +48,81 @@ describe('parseParameterValues', () => {
   });
 });
 
+describe('parseParameterValues, by name', () => {
+  it.each([
+    [
+      ['2026-11-01', '5', 'plan', 'window_dayz=2'],
+      'unknown parameter window_dayz; top takes start_date, top_n, key',
+    ],
+    [
+      ['2026-11-01', 'key=x', 'top_m=5'],
+      'unknown parameter top_m (did you mean top_n?); top takes start_date, top_n, key',
+    ],
+    [['2026-11-01', '5', 'Key=plan'], 'unknown parameter Key (did you mean key?)'],
+  ])('refuses a name the query does not declare: %j', (raw, message) => {
+    expect(() => parseParameterValues(query, raw)).toThrow(ParameterError);
+    expect(() => parseParameterValues(query, raw)).toThrow(message);
+  });
+
+  it('says how to give a text value that holds "="', () => {
+    expect(() => parseParameterValues(query, ['2026-11-01', '5', 'plan=gold'])).toThrow(
+      'a text value holding "=" goes by name: key=plan=gold',
+    );
+  });
+});
+
+describe('parseParameterValues, ranges from the header', () => {
+  const ranged = parseSavedQuery(
+    '/q/ranged.sql',
+    [
+      '-- name: ranged',
+      '-- description: Ranged things.',
+      '-- param: start_date date First day.',
+      '-- param: end_date date[start_date..] Last day.',
+      '-- param: top_n integer[1..100] How many.',
+      '-- param: offset integer[..0] How far back.',
+      'SELECT ? /* start_date */, ? /* end_date */, ? /* top_n */, ? /* offset */',
+    ].join('\n'),
+  );
+
+  it.each([
+    [
+      ['2026-11-01', '2026-11-01', '1', '0'],
+      { start_date: '2026-11-01', end_date: '2026-11-01', top_n: 1, offset: 0 },
+    ],
+    [
+      ['2026-11-01', '2026-11-07', '100', '-3'],
+      { start_date: '2026-11-01', end_date: '2026-11-07', top_n: 100, offset: -3 },
+    ],
+  ])('accepts %j', (raw, expected) => {
+    expect(Object.fromEntries(parseParameterValues(ranged, raw))).toEqual(expected);
+  });
+
+  it.each([
+    [['2026-11-01', '2026-11-07', '0', '0'], 'parameter top_n must be a whole number from 1 to 100, got "0"'],
+    [
+      ['2026-11-01', '2026-11-07', '-5', '0'],
+      'parameter top_n must be a whole number from 1 to 100, got "-5"',
+    ],
+    [
+      ['2026-11-01', '2026-11-07', '101', '0'],
+      'parameter top_n must be a whole number from 1 to 100, got "101"',
+    ],
+    [['2026-11-01', '2026-11-07', '1', '1'], 'parameter offset must be a whole number of at most 0, got "1"'],
+    [
+      ['2026-11-07', '2026-11-01', '1', '0'],
+      'parameter end_date must be a date YYYY-MM-DD on or after start_date (2026-11-07), got "2026-11-01"',
+    ],
+    [
+      ['2026-11-01', '2026-11-07', '1'],
+      'missing parameter offset, a whole number of at most 0: How far back.',
+    ],
+  ])('refuses %j, naming the allowed range', (raw, message) => {
+    expect(() => parseParameterValues(ranged, raw)).toThrow(ParameterError);
+    expect(() => parseParameterValues(ranged, raw)).toThrow(message);
+  });
+});
+
 describe('athenaLiteral', () => {
   it.each([
     ['2026-11-01', "'2026-11-01'"],

@@ -35,6 +35,8 @@ describe('clickstream query', () => {
     expect(code).toBe(0);
     for (const q of loadSavedQueries()) expect(stdout).toContain(`${q.name}  `);
     expect(stdout).toContain('ctr_by_campaign  start_date:date end_date:date');
+    expect(stdout).toContain('    gap_minutes (integer, from 1 to 1440): ');
+    expect(stdout).toContain('    end_date (date, on or after start_date): ');
   });
 
   it('runs a query on the local lake, values by position and by name, as CSV', async () => {
@@ -60,6 +62,49 @@ describe('clickstream query', () => {
       ['query', 'run', 'sessions', '2026-11-01', '2026-11-02'],
       2,
       'missing parameter gap_minutes, a whole number',
+    ],
+    [
+      ['query', 'run', 'top_pages', '2026-11-01', '2026-11-07', '--param', 'window_dayz=2'],
+      2,
+      'top_pages: unknown parameter window_dayz (did you mean window_days?); top_pages takes start_date, end_date, window_days, top_n',
+    ],
+    [
+      ['query', 'run', 'sessions', '2026-11-01', '2026-11-02', '0'],
+      2,
+      'sessions: parameter gap_minutes must be a whole number from 1 to 1440, got "0"',
+    ],
+    [
+      ['query', 'run', 'top_pages', '2026-11-01', '2026-11-07', '10001', '10'],
+      2,
+      'parameter window_days must be a whole number from 1 to 10000, got "10001"',
+    ],
+    [
+      ['query', 'run', 'top_pages', '2026-11-01', '2026-11-07', '7', '-1'],
+      2,
+      'parameter top_n must be a whole number of at least 1, got "-1"',
+    ],
+    [
+      ['query', 'run', 'ctr_by_campaign', '2026-11-07', '2026-11-01'],
+      2,
+      'parameter end_date must be a date YYYY-MM-DD on or after start_date (2026-11-07), got "2026-11-01"',
+    ],
+    [
+      // Athena gets the same rule: the values are refused before any request.
+      [
+        'query',
+        'run',
+        'funnel',
+        '2026-11-01',
+        '2026-11-07',
+        '0',
+        '--athena',
+        '--workgroup',
+        'w',
+        '--database',
+        'd',
+      ],
+      2,
+      'parameter attribution_days must be a whole number from 1 to 365, got "0"',
     ],
     [
       [

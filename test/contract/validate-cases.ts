@@ -1,7 +1,7 @@
 // Shared by the validator tests and the transform tests: a valid event, the bad-input rules as a
 // table, and fast-check arbitraries for valid and near-valid events.
 import fc from 'fast-check';
-import type { FailureReason, WireEvent } from '../../contract';
+import { EVENT_TIME_RANGE, type FailureReason, type WireEvent } from '../../contract';
 
 /** A complete, valid wire event; each case below changes one thing. */
 export function validEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -82,6 +82,19 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     reason: 'invalid_event_id',
     field: '/event_id',
   },
+  ...(
+    [
+      ['DEL', '\u007f'],
+      ['U+0080, the first C1 control', '\u0080'],
+      ['U+0085, next line (C1)', '\u0085'],
+      ['U+009F, the last C1 control', '\u009f'],
+    ] as const
+  ).map(([name, control]) => ({
+    rule: `event_id with ${name}`,
+    event: validEvent({ event_id: `a${control}b` }),
+    reason: 'invalid_event_id' as const,
+    field: '/event_id',
+  })),
   {
     rule: 'event_type not a string',
     event: validEvent({ event_type: ['click'] }),
@@ -214,6 +227,31 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     reason: 'invalid_timestamp',
     field: '/event_time',
   },
+  // The range holds for the instant, after the offset, whichever form the time is sent in.
+  {
+    rule: 'event_time in 2000 on the clock but in 1999 once the offset applies',
+    event: validEvent({ event_time: '2000-01-01T00:30:00+01:00' }),
+    reason: 'invalid_timestamp',
+    field: '/event_time',
+  },
+  {
+    rule: 'event_time in 2099 on the clock but in 2100 once the offset applies',
+    event: validEvent({ event_time: '2099-12-31T23:30:00-01:00' }),
+    reason: 'invalid_timestamp',
+    field: '/event_time',
+  },
+  {
+    rule: 'event_time one millisecond before 2000 in UTC',
+    event: validEvent({ event_time: '2000-01-01T00:59:59.999+01:00' }),
+    reason: 'invalid_timestamp',
+    field: '/event_time',
+  },
+  {
+    rule: 'sent_at in 1999 once the offset applies',
+    event: validEvent({ sent_at: '2000-01-01T00:00:00+00:01' }),
+    reason: 'invalid_timestamp',
+    field: '/sent_at',
+  },
   {
     rule: 'sent_at impossible',
     event: validEvent({ sent_at: '2026-04-31T00:00:00Z' }),
@@ -269,6 +307,18 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     event: validEvent({ campaign_id: 'c'.repeat(129) }),
     reason: 'field_too_long',
     field: '/campaign_id',
+  },
+  {
+    rule: 'campaign_id with U+0085, a C1 control',
+    event: validEvent({ campaign_id: 'spring\u0085sale' }),
+    reason: 'invalid_field',
+    field: '/campaign_id',
+  },
+  {
+    rule: 'session_id with DEL',
+    event: validEvent({ session_id: 's\u007f' }),
+    reason: 'invalid_field',
+    field: '/session_id',
   },
   {
     rule: 'ip not an address',
@@ -337,6 +387,12 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     field: '/properties',
   },
   {
+    rule: 'property key with a C1 control character',
+    event: validEvent({ properties: { 'a\u0085': 1 } }),
+    reason: 'invalid_property_key',
+    field: '/properties',
+  },
+  {
     rule: 'nested property key over 128 characters',
     event: validEvent({ properties: { a: { ['k'.repeat(129)]: 1 } } }),
     reason: 'invalid_property_key',
@@ -379,6 +435,27 @@ export const BAD_EVENT_CASES: BadEventCase[] = [
     reason: 'property_value_too_long',
     field: '/properties/a~1b/list',
   },
+  // Lone UTF-16 surrogates: what JSON.parse makes of an escape such as \udc00 (a browser cutting
+  // an emoji in half). The pointer of a malformed key shows the surrogate as U+FFFD, so that the
+  // refusal itself stays well-formed text.
+  ...(
+    [
+      ['user_agent ending in a lone low surrogate', { user_agent: 'Mozilla \udc00' }, '/user_agent'],
+      ['url ending in a lone high surrogate', { url: 'https://a.example/\ud83d' }, '/url'],
+      ['event_id with a lone surrogate', { event_id: 'id-\ud800' }, '/event_id'],
+      ['campaign_id with a reversed surrogate pair', { campaign_id: '\ude00\ud83d' }, '/campaign_id'],
+      ['a property value with a lone surrogate', { properties: { note: 'x\udfff' } }, '/properties/note'],
+      ['a nested property value', { properties: { a: { 'b/c': '\ud800y' } } }, '/properties/a/b~1c'],
+      ['a property array item', { properties: { tags: ['ok', '\udbff'] } }, '/properties/tags/1'],
+      ['a property key', { properties: { 'k\ud800': 1 } }, '/properties/k\ufffd'],
+      ['a nested property key', { properties: { a: { '\udc00': 'v' } } }, '/properties/a/\ufffd'],
+    ] as const
+  ).map(([rule, overrides, field]) => ({
+    rule,
+    event: validEvent(overrides),
+    reason: 'malformed_unicode' as const,
+    field,
+  })),
 ];
 
 export const SAMPLE_USER_AGENTS = [
@@ -394,13 +471,12 @@ export const validEventArbitrary: fc.Arbitrary<WireEvent> = (() => {
     fc
       .string({ unit: 'binary', minLength: 1, maxLength })
       .filter((s) => s.length <= maxLength && !hasControlCharacter(s));
+  // Any instant of the range, as text with any offset (the clock may then show 1999 or 2100).
+  const instant = fc.integer({ min: EVENT_TIME_RANGE.firstMs, max: EVENT_TIME_RANGE.lastMs });
   const timestamp = fc.oneof(
-    fc.integer({ min: 946_684_800_000, max: 4_102_444_799_999 }),
+    instant,
     fc
-      .tuple(
-        fc.integer({ min: 946_684_800_000 + 86_400_000, max: 4_102_444_799_999 - 86_400_000 }),
-        fc.integer({ min: -14 * 60, max: 14 * 60 }),
-      )
+      .tuple(instant, fc.integer({ min: -(24 * 60 - 1), max: 24 * 60 - 1 }))
       .map(([ms, offsetMinutes]) => isoWithOffset(ms, offsetMinutes)),
   );
   const key = fc
@@ -457,7 +533,7 @@ export const validEventArbitrary: fc.Arbitrary<WireEvent> = (() => {
   // Trackers stamp sent_at just after event_time; independent times (above) cover clock skew.
   return fc.tuple(event, fc.option(fc.integer({ min: 0, max: 600_000 }))).map(([wire, sendDelay]) => {
     const eventMs = typeof wire.event_time === 'number' ? wire.event_time : Date.parse(wire.event_time);
-    return sendDelay === null || eventMs + sendDelay > 4_102_444_799_999
+    return sendDelay === null || eventMs + sendDelay > EVENT_TIME_RANGE.lastMs
       ? wire
       : { ...wire, sent_at: eventMs + sendDelay };
   }) as fc.Arbitrary<WireEvent>;
@@ -496,15 +572,16 @@ export const nearValidEventArbitrary: fc.Arbitrary<Record<string, unknown>> = fc
     return copy;
   });
 
+/** C0, DEL or C1 (U+0000-U+001F, U+007F-U+009F): Unicode's control characters. */
 function hasControlCharacter(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) return true;
   }
   return false;
 }
 
-function isoWithOffset(epochMs: number, offsetMinutes: number): string {
+export function isoWithOffset(epochMs: number, offsetMinutes: number): string {
   const local = new Date(epochMs + offsetMinutes * 60_000).toISOString().slice(0, 23);
   const sign = offsetMinutes < 0 ? '-' : '+';
   const abs = Math.abs(offsetMinutes);

@@ -1,13 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  EVENT_TIME_RANGE,
   FAILURE_REASONS,
   indexedPropertyBytes,
   MAX_PROPERTY_VALUE_BYTES,
   validateStoredEvent,
   validateWireEvent,
 } from '../../contract';
-import { BAD_EVENT_CASES, nearValidEventArbitrary, validEvent, validEventArbitrary } from './validate-cases';
+import {
+  BAD_EVENT_CASES,
+  isoWithOffset,
+  nearValidEventArbitrary,
+  validEvent,
+  validEventArbitrary,
+} from './validate-cases';
 
 /** Strings of ASCII whose array has a JSON text of exactly `bytes` bytes (each at most 4,096 characters). */
 function arrayOfJsonBytes(bytes: number): string[] {
@@ -41,6 +48,16 @@ describe('validateWireEvent', () => {
       'a newline inside a string value',
       { url: 'https://a.example/x\ny', properties: { note: 'line 1\nline 2' } },
     ],
+    ['a time in 1999 on the clock whose instant is in 2000', { event_time: '1999-12-31T23:30:00-01:00' }],
+    [
+      'the first and the last instant of the range, written with offsets',
+      { event_time: '2000-01-01T01:00:00+01:00', sent_at: '2100-01-01T00:59:59.999+01:00' },
+    ],
+    [
+      'surrogate pairs (emoji) in ids, values and keys',
+      { event_id: 'id-😀', user_agent: 'Mozilla 🚀', properties: { '😀': ['🚀'], a: { b: 'x😀' } } },
+    ],
+    ['U+00A0, the first character after the C1 controls, in event_id', { event_id: 'a\u00a0b' }],
   ])('accepts %s', (_name, overrides) => {
     expect(validateWireEvent(validEvent(overrides)).ok).toBe(true);
   });
@@ -67,6 +84,31 @@ describe('validateWireEvent', () => {
 
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.message).not.toContain(secret);
+  });
+
+  it('refuses any valid event given a string that is not well-formed, keeping its refusal well-formed', () => {
+    const surrounding = fc.string({ unit: 'binary', maxLength: 8 });
+    const malformed = fc
+      .tuple(surrounding, fc.integer({ min: 0xd800, max: 0xdfff }), surrounding)
+      .map(([before, unit, after]) => before + String.fromCharCode(unit) + after);
+    const placements = [
+      (text: string) => ({ user_agent: text }),
+      (text: string) => ({ anonymous_id: text }),
+      (text: string) => ({ properties: { note: text } }),
+      (text: string) => ({ properties: { list: [1, text] } }),
+      (text: string) => ({ properties: { [text]: 1 } }),
+      (text: string) => ({ properties: { a: { [text]: { b: true } } } }),
+    ];
+    fc.assert(
+      fc.property(validEventArbitrary, malformed, fc.constantFrom(...placements), (event, text, place) => {
+        const result = validateWireEvent({ ...event, ...place(text) });
+
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.message.isWellFormed()).toBe(true);
+        expect(result.field?.isWellFormed() ?? true).toBe(true);
+      }),
+    );
   });
 
   it('accepts every generated valid event', () => {
@@ -125,8 +167,76 @@ describe('validateWireEvent: the indexed length of a property', () => {
   });
 });
 
+/** A valid stored event; each test changes one thing. */
+function stored(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    event_id: 'e-1',
+    event_type: 'click',
+    advertiser_id: 'acme',
+    event_time: '2026-11-22T07:35:00.000Z',
+    received_at: '2026-11-22T07:40:00.000Z',
+    properties: { 'plan.tier': 'pro' },
+    ...overrides,
+  };
+}
+
+const DAY_MS = 86_400_000;
+
 describe('validateStoredEvent', () => {
+  it('accepts a stored event', () => {
+    expect(validateStoredEvent(stored())).toMatchObject({ ok: true });
+  });
+
   it('refuses a wire event, whose times are not normalised and which has no received_at', () => {
     expect(validateStoredEvent(validEvent({ event_time: 1795334306944 })).ok).toBe(false);
+  });
+
+  it.each([
+    ['a value', { ua_browser: 'Chrome\ud83d' }, '/ua_browser'],
+    ['a flattened property value', { properties: { 'plan.tier': '\udc00' } }, '/properties/plan.tier'],
+    ['a flattened property key', { properties: { 'plan\ud800.tier': 'pro' } }, '/properties/plan\ufffd.tier'],
+  ])('refuses a lone surrogate in %s as malformed_unicode', (_name, overrides, field) => {
+    expect(validateStoredEvent(stored(overrides))).toMatchObject({
+      ok: false,
+      reason: 'malformed_unicode',
+      field,
+    });
+  });
+
+  it.each([
+    ['the first', '2000-01-01T00:00:00.000Z', true],
+    ['the last', '2099-12-31T23:59:59.999Z', true],
+    ['one before the first', '1999-12-31T23:59:59.999Z', false],
+    ['one after the last', '2100-01-01T00:00:00.000Z', false],
+  ])('at %s millisecond of the range answers ok %s', (_name, eventTime, ok) => {
+    expect(validateStoredEvent(stored({ event_time: eventTime })).ok).toBe(ok);
+  });
+});
+
+describe('the event time range', () => {
+  it('is one pair of instants, 2000-01-01T00:00:00.000Z to 2099-12-31T23:59:59.999Z', () => {
+    expect(EVENT_TIME_RANGE).toEqual({
+      firstMs: Date.UTC(2000, 0, 1),
+      lastMs: Date.UTC(2100, 0, 1) - 1,
+    });
+  });
+
+  it('bounds the wire form as text with any offset and as epoch milliseconds, at the same instants', () => {
+    const nearAnEdge = fc.oneof(
+      fc.integer({ min: EVENT_TIME_RANGE.firstMs - 2 * DAY_MS, max: EVENT_TIME_RANGE.firstMs + 2 * DAY_MS }),
+      fc.integer({ min: EVENT_TIME_RANGE.lastMs - 2 * DAY_MS, max: EVENT_TIME_RANGE.lastMs + 2 * DAY_MS }),
+    );
+    // RFC 3339 offsets reach ±23:59.
+    const offsetMinutes = fc.integer({ min: -(24 * 60 - 1), max: 24 * 60 - 1 });
+    fc.assert(
+      fc.property(nearAnEdge, offsetMinutes, (epochMs, offset) => {
+        const inRange = epochMs >= EVENT_TIME_RANGE.firstMs && epochMs <= EVENT_TIME_RANGE.lastMs;
+        const text = isoWithOffset(epochMs, offset);
+
+        expect(validateWireEvent(validEvent({ event_time: text, sent_at: epochMs })).ok).toBe(inRange);
+        expect(validateStoredEvent(stored({ event_time: new Date(epochMs).toISOString() })).ok).toBe(inRange);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -101,6 +101,7 @@ describe('the local pipeline commands', () => {
   it.each([
     [['serve', '--buffer-size', '0'], /--buffer-size must be a number from/],
     [['serve', '--port', 'http'], /--port must be a number from 0 to 65535/],
+    [['serve', '--drain-timeout', '-1'], /--drain-timeout must be a number from 0 to 3600/],
     [['replay', 'no-such-file.ndjson'], /cannot read no-such-file\.ndjson/],
     [['replay', '.'], /cannot read \.: not a file/],
     [['demo', '--events', '-5'], /--events must be a number from/],

@@ -4,25 +4,13 @@ import { join } from 'node:path';
 import { PutRecordBatchCommand } from '@aws-sdk/client-firehose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../contract';
-import { localFirehoseClient, PROCESS_TEST_CEILING_MS, readLake, wireEvent } from './helpers';
+import { localFirehoseClient, localOperation, PROCESS_TEST_CEILING_MS, readLake, wireEvent } from './helpers';
 import { type ServeProcess, startServeProcess, stopProcess } from './serve-process';
 
 const BATCHES = 24;
 const RECORDS_PER_BATCH = 100;
 // Long buffering: nothing is delivered before the kill, so every acknowledged record is only in the spool.
 const SERVE_ARGS = ['--buffer-interval', '900', '--buffer-size', '64', '--summary-interval', '0'];
-
-async function localOperation(url: string, operation: string): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'x-amz-target': `ClickstreamLocal.${operation}`,
-      'content-type': 'application/x-amz-json-1.1',
-    },
-    body: '{}',
-  });
-  return (await response.json()) as Record<string, unknown>;
-}
 
 describe('a crash of the local endpoint', () => {
   let dataDir: string;

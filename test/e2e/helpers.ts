@@ -25,6 +25,19 @@ export function localFirehoseClient(endpoint: string): FirehoseClient {
   });
 }
 
+/** Calls one of the endpoint's own operations (`ClickstreamLocal.<name>`: Describe, Stats, Flush). */
+export async function localOperation(url: string, operation: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'x-amz-target': `ClickstreamLocal.${operation}`,
+      'content-type': 'application/x-amz-json-1.1',
+    },
+    body: '{}',
+  });
+  return (await response.json()) as Record<string, unknown>;
+}
+
 export function wireEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     event_id: id,

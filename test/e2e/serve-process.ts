@@ -42,11 +42,24 @@ export async function startServeProcess(args: string[]): Promise<ServeProcess> {
   return { url, child, output: () => output };
 }
 
-/** Stops the process with a signal and waits for it to exit; resolves with its exit code. */
+/**
+ * Stops the process with a signal and waits for it to exit and its output to be read to the end;
+ * resolves with its exit code.
+ */
 export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  const exited = once(child, 'exit');
+  const exited = once(child, 'close');
   child.kill(signal);
   const [code] = (await exited) as [number | null];
   return code;
+}
+
+/** Resolves once the process has printed something matching `pattern` (bounded by the test's own timeout). */
+export async function waitForOutput(serve: ServeProcess, pattern: RegExp): Promise<void> {
+  while (!pattern.test(serve.output())) {
+    if (serve.child.exitCode !== null || serve.child.signalCode !== null) {
+      throw new Error(`serve exited before printing ${pattern}:\n${serve.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }

@@ -106,6 +106,37 @@ describe('track', () => {
     expect(firehose.requests).toEqual([]);
   });
 
+  it.each([
+    [
+      'a lone surrogate (half of an emoji) in user_agent',
+      { user_agent: 'Mozilla \udc00' },
+      'malformed_unicode',
+      '/user_agent',
+    ],
+    [
+      'a lone surrogate in a property key',
+      { properties: { 'k\ud83d': 1 } },
+      'malformed_unicode',
+      '/properties/k\ufffd',
+    ],
+    ['a C1 control character (U+0085) in event_id', { event_id: 'e\u0085' }, 'invalid_event_id', '/event_id'],
+    [
+      'an event_time in 1999 once its offset applies',
+      { event_time: '2000-01-01T00:30:00+01:00' },
+      'invalid_timestamp',
+      '/event_time',
+    ],
+  ])('refuses %s at once, naming the field, and never sends it', async (_name, overrides, reason, field) => {
+    const { tracker, firehose, flushAll } = setUp();
+
+    const result = tracker.track(untyped({ ...anEvent(), ...overrides }));
+    await flushAll();
+
+    expect(result).toMatchObject({ ok: false, reason, field });
+    expect(tracker.stats()).toMatchObject({ accepted: 0, refused: 1 });
+    expect(firehose.requests).toEqual([]);
+  });
+
   it('sends the event as it was when tracked, whatever the caller changes afterwards', async () => {
     const { tracker, firehose, flushAll } = setUp();
     const properties = { slot: 'top' };

@@ -4,9 +4,11 @@ import {
   isLoopback,
   type PipelineFlags,
   pipelineOptionsFrom,
+  startupHints,
   withPipelineOptions,
 } from '../../../cli/commands/serve';
 import { UsageError } from '../../../cli/errors';
+import { validateWireEvent } from '../../../contract';
 
 const defaults: PipelineFlags = {
   dataDir: '.clickstream',
@@ -82,5 +84,32 @@ describe('isLoopback (serve warns for any other --host)', () => {
 
   it.each(['0.0.0.0', '192.168.1.10', '::', 'example.com', '128.0.0.1'])('%s is not', (host) => {
     expect(isLoopback(host)).toBe(false);
+  });
+});
+
+// Each hint is run as printed against a real serve in test/e2e/serve-hints.e2e.test.ts.
+describe('the start-up hints', () => {
+  const pipeline = {
+    endpointUrl: 'http://127.0.0.1:4573',
+    streamName: 'clickstream-events',
+    region: 'us-east-1',
+  };
+
+  it('quote an endpoint the shell would otherwise take as a pattern (IPv6)', () => {
+    const [, v2, v1] = startupHints({ ...pipeline, endpointUrl: 'http://[::1]:4573' }, 0);
+
+    expect(v2).toContain("--endpoint-url 'http://[::1]:4573' ");
+    expect(v1).toContain("--endpoint-url 'http://[::1]:4573' ");
+  });
+
+  it('send an event the transform takes, timed when serve started', () => {
+    const [, v2] = startupHints(pipeline, Date.parse('2026-11-22T07:30:00.000Z'));
+    const record = JSON.parse(/--record '(.*)'$/.exec(v2 ?? '')?.[1] ?? '{}') as { Data: string };
+
+    expect(validateWireEvent(JSON.parse(record.Data))).toMatchObject({
+      ok: true,
+      event: { event_time: '2026-11-22T07:30:00.000Z' },
+    });
+    expect(record.Data.endsWith('\n')).toBe(true);
   });
 });

@@ -167,20 +167,25 @@ async function countIndexed(name: string, dataDir: string): Promise<number> {
 }
 
 function sumStats(stats: PipelineStats[]): PipelineStats {
-  const failedByReason: Record<string, number> = {};
-  for (const s of stats) {
-    for (const [reason, count] of Object.entries(s.failedByReason))
-      failedByReason[reason] = (failedByReason[reason] ?? 0) + count;
-  }
-  const total = (key: 'accepted' | 'delivered' | 'dropped' | 'failed' | 'duplicates') =>
-    stats.reduce((sum, s) => sum + s[key], 0);
+  const byReason = (key: 'failedByReason' | 'deadLettered') => {
+    const counts: Record<string, number> = {};
+    for (const s of stats) {
+      for (const [reason, count] of Object.entries(s[key])) counts[reason] = (counts[reason] ?? 0) + count;
+    }
+    return counts;
+  };
+  const total = (
+    key: 'accepted' | 'delivered' | 'dropped' | 'failed' | 'duplicates' | 'unreadableSpoolLines',
+  ) => stats.reduce((sum, s) => sum + s[key], 0);
   return {
     accepted: total('accepted'),
     delivered: total('delivered'),
     dropped: total('dropped'),
     failed: total('failed'),
-    failedByReason,
+    failedByReason: byReason('failedByReason'),
     duplicates: total('duplicates'),
+    deadLettered: byReason('deadLettered'),
+    unreadableSpoolLines: total('unreadableSpoolLines'),
     pending: stats.at(-1)?.pending ?? 0,
   };
 }

@@ -1,10 +1,16 @@
+import { isUtf8 } from 'node:buffer';
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validateStoredEvent } from '../../../contract';
+import { EVENT_TIME_RANGE, validateStoredEvent } from '../../../contract';
 import { transformBatch } from '../../../lambdas/transform/transform-batch';
-import { nearValidEventArbitrary } from '../../contract/validate-cases';
-import { ARRIVAL_MS, enrichersFor, lineOf } from './firehose-records';
+import {
+  isoWithOffset,
+  nearValidEventArbitrary,
+  SAMPLE_USER_AGENTS,
+  validEvent,
+} from '../../contract/validate-cases';
+import { ARRIVAL_MS, enrichersFor, lineOf, recordOf } from './firehose-records';
 
 // The fixed arrival and the last storable millisecond (which no client time is after) make many
 // records valid; random arrivals exercise the future-time and skew refusals. The age limit is set
@@ -12,9 +18,11 @@ import { ARRIVAL_MS, enrichersFor, lineOf } from './firehose-records';
 // transform-batch.test.ts.
 const arrival = fc.oneof(
   fc.constant(ARRIVAL_MS),
-  fc.constant(4_102_444_799_999),
-  fc.integer({ min: 946_684_800_000, max: 4_102_444_799_999 }),
+  fc.constant(EVENT_TIME_RANGE.lastMs),
+  fc.integer({ min: EVENT_TIME_RANGE.firstMs, max: EVENT_TIME_RANGE.lastMs }),
 );
+/** Arrivals at each end of the range: with the age limit off, times near either edge can be Ok. */
+const ARRIVALS_NEAR_THE_EDGES = [EVENT_TIME_RANGE.firstMs + 3 * 86_400_000, EVENT_TIME_RANGE.lastMs];
 
 /** Any bytes at all, base64-encoded as Firehose would. */
 const arbitraryBytes = fc
@@ -71,7 +79,100 @@ function checkBatchRules(input: FirehoseTransformationEventRecord[]): void {
   });
 }
 
+/** Any UTF-16 text: every code unit alone (lone surrogates included), or whole code points. */
+const anyUtf16 = (maxLength: number) =>
+  fc.oneof(
+    fc.string({
+      unit: fc.integer({ min: 0, max: 0xffff }).map((unit) => String.fromCharCode(unit)),
+      maxLength,
+    }),
+    fc.string({ unit: 'binary', maxLength }),
+  );
+/** A valid event with arbitrary UTF-16 in its free-text fields and properties, keys included. */
+const eventsOfAnyText = fc
+  .record({
+    event_id: anyUtf16(20).filter((id) => id.length > 0),
+    user_agent: fc.oneof(
+      anyUtf16(600),
+      fc.constantFrom(...SAMPLE_USER_AGENTS).map((ua) => `${ua} `),
+    ),
+    url: anyUtf16(60).map((path) => `https://shop.example/${path}`),
+    user_id: anyUtf16(20).filter((id) => id.length > 0),
+    properties: fc.dictionary(
+      anyUtf16(10),
+      fc.oneof(
+        anyUtf16(20),
+        fc.array(anyUtf16(10), { maxLength: 3 }),
+        fc.dictionary(anyUtf16(10), anyUtf16(10)),
+      ),
+      { maxKeys: 4 },
+    ),
+  })
+  .map((text) => validEvent(text));
+
+/** Every string of a parsed JSON value, object keys included. */
+function stringsIn(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (typeof value === 'object' && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => [key, ...stringsIn(item)]);
+  }
+  return [];
+}
+
 describe('transformBatch properties', () => {
+  it('for any UTF-16 text in an event, an Ok record is well-formed UTF-8 and a malformed input is never Ok', () => {
+    fc.assert(
+      fc.property(eventsOfAnyText, (event) => {
+        const sent = stringsIn(event);
+        const { records } = transformBatch([recordOf(event)], enrichersFor(), () => {});
+
+        const result = records[0]!;
+        if (sent.some((text) => !text.isWellFormed())) {
+          expect(result.result).toBe('ProcessingFailed');
+          return;
+        }
+        if (result.result !== 'Ok') return;
+        const bytes = Buffer.from(result.data ?? '', 'base64');
+        expect(isUtf8(bytes)).toBe(true);
+        const line = bytes.toString('utf8');
+        expect(line.isWellFormed()).toBe(true);
+        for (const text of stringsIn(JSON.parse(line))) {
+          expect(text.isWellFormed()).toBe(true);
+          expect(Buffer.from(text, 'utf8').toString('utf8')).toBe(text);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('for any times near the edges of the range, in either form and with any offset, an Ok record is a valid stored event', () => {
+    const DAY_MS = 86_400_000;
+    const nearAnEdge = fc.oneof(
+      fc.integer({ min: EVENT_TIME_RANGE.firstMs - 2 * DAY_MS, max: EVENT_TIME_RANGE.firstMs + 2 * DAY_MS }),
+      fc.integer({ min: EVENT_TIME_RANGE.lastMs - 2 * DAY_MS, max: EVENT_TIME_RANGE.lastMs + 2 * DAY_MS }),
+    );
+    const time = fc.oneof(
+      nearAnEdge,
+      fc
+        .tuple(nearAnEdge, fc.integer({ min: -(24 * 60 - 1), max: 24 * 60 - 1 }))
+        .map(([ms, offset]) => isoWithOffset(ms, offset)),
+    );
+    fc.assert(
+      fc.property(
+        time,
+        fc.option(time),
+        fc.constantFrom(...ARRIVALS_NEAR_THE_EDGES),
+        (eventTime, sentAt, arrival) => {
+          const event = validEvent({ event_time: eventTime, sent_at: sentAt ?? undefined });
+
+          checkBatchRules([recordOf(event, 'r-1', arrival)]);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   it('for any batch of arbitrary bytes: one result per record in order, original data kept on failure', () => {
     fc.assert(fc.property(batchOf(fc.oneof(arbitraryBytes, arbitraryText)), checkBatchRules));
   });

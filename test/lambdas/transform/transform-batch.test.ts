@@ -1,6 +1,6 @@
 import type { FirehoseTransformationEventRecord } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { MAX_RECORD_BYTES, type Refusal, validateStoredEvent } from '../../../contract';
+import { EVENT_TIME_RANGE, MAX_RECORD_BYTES, type Refusal, validateStoredEvent } from '../../../contract';
 import { transformBatch } from '../../../lambdas/transform/transform-batch';
 import { BAD_EVENT_CASES, validEvent, validEventWithout } from '../../contract/validate-cases';
 import { ARRIVAL_MS, enrichersFor, lineOf, rawRecord, recordOf, storedOf } from './firehose-records';
@@ -17,6 +17,8 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 const withBytes = (before: string, bytes: number[], after: string) =>
   Uint8Array.from([...utf8(before), ...bytes, ...utf8(after)]);
 const base64Of = (text: string) => Buffer.from(text).toString('base64');
+/** An arrival no client time is after, so that only the range decides. */
+const LAST_STORABLE_MS = EVENT_TIME_RANGE.lastMs;
 
 describe('transformBatch: records it cannot decode', () => {
   it.each([
@@ -92,6 +94,68 @@ describe('transformBatch: events the contract refuses', () => {
     const { refused } = transform([recordOf(event)], { MAX_EVENT_AGE_DAYS: '36525' });
 
     expect(refused[0]?.refusal).toMatchObject({ reason: 'invalid_timestamp', field: '/sent_at' });
+  });
+});
+
+describe('transformBatch: well-formed Unicode', () => {
+  // JSON text in valid UTF-8 (ASCII, even) can still escape half of a surrogate pair; JSON.parse
+  // then makes a lone surrogate, which the contract refuses wherever it is.
+  const eventText = (members: string) =>
+    `${JSON.stringify(validEventWithout('properties')).slice(0, -1)},${members}}`;
+
+  it.each([
+    ['a value', '"properties":{"note":"cut \\ud83d"}', '/properties/note'],
+    ['a key', '"properties":{"k\\udc00":"v"}', '/properties/k\ufffd'],
+    ['a nested key', '"properties":{"a":{"\\ud800b":1}}', '/properties/a/\ufffdb'],
+    ['an array item', '"properties":{"tags":["\\udfff"]}', '/properties/tags/0'],
+    ['a top-level field', '"anonymous_id":"\\ud83dx"', '/anonymous_id'],
+  ])(
+    'refuses an escaped lone surrogate in %s as malformed_unicode, keeping the data',
+    (_name, members, field) => {
+      const record = recordOf(eventText(members));
+
+      const { records, refused } = transform([record]);
+
+      expect(records).toEqual([{ recordId: 'r-1', result: 'ProcessingFailed', data: record.data }]);
+      expect(refused[0]?.refusal).toMatchObject({ reason: 'malformed_unicode', field });
+    },
+  );
+
+  it('accepts a surrogate pair written as two escapes, and stores the character it makes', () => {
+    const record = recordOf(eventText('"properties":{"\\ud83d\\ude00":"\\ud83d\\ude80"}'));
+
+    const { records } = transform([record]);
+
+    expect(records[0]?.result).toBe('Ok');
+    expect(storedOf(records[0]).properties).toEqual({ '😀': '🚀' });
+  });
+});
+
+describe('transformBatch: the range of event times', () => {
+  it.each([
+    ['event_time', '2000-01-01T00:30:00+01:00'],
+    ['event_time', '2099-12-31T23:30:00-01:00'],
+    ['sent_at', '2000-01-01T00:59:59.999+01:00'],
+  ])('refuses a %s of %s, outside 2000-2099 once the offset applies', (field, time) => {
+    const { refused } = transform([recordOf(validEvent({ [field]: time }), 'r-1', LAST_STORABLE_MS)], {
+      MAX_EVENT_AGE_DAYS: '36525',
+    });
+
+    expect(refused[0]?.refusal).toMatchObject({ reason: 'invalid_timestamp', field: `/${field}` });
+  });
+
+  it.each([
+    ['1999-12-31T23:30:00-01:00', '2000-01-01T00:30:00.000Z'],
+    ['2100-01-01T00:30:00+01:00', '2099-12-31T23:30:00.000Z'],
+  ])('accepts an event_time of %s, stored as %s', (time, storedTime) => {
+    const { records } = transform(
+      [recordOf(validEvent({ event_time: time, sent_at: undefined }), 'r-1', LAST_STORABLE_MS)],
+      { MAX_EVENT_AGE_DAYS: '36525' },
+    );
+
+    const stored = storedOf(records[0]);
+    expect(stored.event_time).toBe(storedTime);
+    expect(validateStoredEvent(stored)).toMatchObject({ ok: true });
   });
 });
 

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_COLUMNS, type StoredEvent } from '../../../contract';
 import { LocalDatabase } from '../../../local/duckdb/database';
@@ -5,11 +8,23 @@ import { DuckDbEventIndex, EVENT_INDEX_TABLE } from '../../../local/event-index/
 
 let db: LocalDatabase;
 let index: DuckDbEventIndex;
+let tempDir: string;
 beforeEach(async () => {
   db = await LocalDatabase.open();
-  index = await DuckDbEventIndex.open(db);
+  tempDir = await mkdtemp(join(tmpdir(), 'event-index-'));
+  index = await DuckDbEventIndex.open(db, { tempDir });
 });
-afterEach(() => db.close());
+afterEach(async () => {
+  db.close();
+  await rm(tempDir, { recursive: true, force: true });
+});
+
+const primaryKey = async () =>
+  (
+    await db.all<{ key: string[] }>(
+      `SELECT constraint_column_names AS key FROM duckdb_constraints() WHERE table_name = '${EVENT_INDEX_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
+    )
+  ).map((row) => row.key);
 
 const T = (hhmm: string) => Date.parse(`2026-11-22T${hhmm}:00.000Z`);
 function event(
@@ -29,21 +44,46 @@ function event(
 }
 
 describe('DuckDbEventIndex.indexEvents', () => {
-  it('creates a table with every stored column, typed as the contract says, keyed by event_id', async () => {
+  it('creates a table with every stored column, typed as the contract says, keyed by event_time and event_id', async () => {
     const columns = await db.all<{ column_name: string; data_type: string }>(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = '${EVENT_INDEX_TABLE}' ORDER BY ordinal_position`,
-    );
-    const keys = await db.all<{ constraint_column_names: string[] }>(
-      `SELECT constraint_column_names FROM duckdb_constraints() WHERE table_name = '${EVENT_INDEX_TABLE}' AND constraint_type = 'PRIMARY KEY'`,
     );
 
     expect(columns.map((c) => [c.column_name, c.data_type])).toEqual(
       EVENT_COLUMNS.map((c) => [c.name, c.duckdbType]),
     );
-    expect(keys.map((k) => k.constraint_column_names)).toEqual([['event_id']]);
+    expect(await primaryKey()).toEqual([['event_time', 'event_id']]);
   });
 
-  it('ignores an event_id it already holds, within a call and across calls', async () => {
+  it('rekeys a table an earlier version keyed by event_id alone, keeping its rows', async () => {
+    await db.run(`DROP TABLE ${EVENT_INDEX_TABLE}`);
+    const columns = EVENT_COLUMNS.map(
+      (c) => `"${c.name}" ${c.duckdbType}${c.name === 'event_id' ? ' PRIMARY KEY' : ''}`,
+    );
+    await db.run(`CREATE TABLE ${EVENT_INDEX_TABLE} (${columns.join(', ')})`);
+    await db.run(
+      `INSERT INTO ${EVENT_INDEX_TABLE} (event_id, event_type, advertiser_id, event_time, received_at)
+       VALUES ('e1', 'click', 'a', '2026-11-22T10:00:00.000Z', '2026-11-22T10:00:30.000Z')`,
+    );
+
+    const reopened = await DuckDbEventIndex.open(db, { tempDir });
+
+    expect(await primaryKey()).toEqual([['event_time', 'event_id']]);
+    expect(await reopened.count()).toBe(1);
+    expect(await reopened.indexEvents([event('e1', 'a', '10:00')])).toEqual({ inserted: 0, duplicates: 1 });
+  });
+
+  it('leaves no batch file behind, whether the insert succeeds or fails', async () => {
+    await index.indexEvents([event('e1', 'a', '10:00')]);
+    const failed = index.indexEvents([
+      event('e2', 'a', '10:00', { revenue: 'not a number' as unknown as number }),
+    ]);
+
+    await expect(failed).rejects.toThrow();
+    expect(await readdir(tempDir)).toEqual([]);
+  });
+
+  it('ignores an event it already holds (same event_id and event_time), within a call and across calls', async () => {
     const first = await index.indexEvents([
       event('e1', 'a', '10:00'),
       event('e1', 'a', '10:00'),

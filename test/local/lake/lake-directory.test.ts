@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
+import { removeTemporaryFiles } from '../../../local/pipeline/data-dir';
 
 describe('LakeDirectory', () => {
   let root: string;
@@ -34,6 +35,22 @@ describe('LakeDirectory', () => {
 
     expect((await lake.get('events/a.gz')).toString()).toBe('second');
     expect(await readdir(join(root, 'lake', 'events'))).toEqual(['a.gz']);
+  });
+
+  it('writes objects readable by their owner only', async () => {
+    await lake.put('events/a.gz', Buffer.from('first'));
+
+    expect((await stat(lake.pathOf('events/a.gz'))).mode & 0o777).toBe(0o600);
+  });
+
+  it('lists no temporary file a crash left, and removeTemporaryFiles removes them', async () => {
+    await lake.put('events/dt=1/a.gz', Buffer.from('a'));
+    const left = join(root, 'lake', 'events', 'dt=1', '.tmp-0b6f6c36-crashed');
+    await writeFile(left, 'half an object');
+
+    expect(await lake.list('')).toEqual(['events/dt=1/a.gz']);
+    expect(await removeTemporaryFiles(root)).toEqual([left]);
+    expect(await readdir(join(root, 'lake', 'events', 'dt=1'))).toEqual(['a.gz']);
   });
 
   it('lists keys under a prefix in order, across folders', async () => {

@@ -5,8 +5,15 @@ import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type FailedRecord, type StoredEvent, validateStoredEvent } from '../../../contract';
 import { createTransformHandler } from '../../../lambdas/transform/handler';
-import type { EventSink, RefusedEvent } from '../../../local/event-index/local-event-index';
+import { LocalDatabase } from '../../../local/duckdb/database';
+import { DuckDbEventIndex } from '../../../local/event-index/duckdb-event-index';
+import {
+  type EventSink,
+  IndexCallError,
+  type RefusedEvent,
+} from '../../../local/event-index/local-event-index';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
+import type { ObjectStore } from '../../../local/lake/object-store';
 import { type DeliveryTargets, deliverToLake, indexDelivered } from '../../../local/pipeline/delivery';
 import type { Segment } from '../../../local/pipeline/spool';
 import type { TransformHandler } from '../../../local/pipeline/transform-invoker';
@@ -20,10 +27,22 @@ class FakeIndex implements EventSink {
   readonly ids = new Set<string>();
   /** Event ids it refuses, as OpenSearch refuses a document its mapping cannot take. */
   readonly refusing = new Set<string>();
-  broken = false;
+  /** Event ids that fail a whole call, as DuckDB fails an insert over one row it cannot read. */
+  readonly failing = new Set<string>();
+  /** Calls that fail before the index answers again (it is down). */
+  downFor = 0;
+  readonly calls: string[][] = [];
 
   async indexEvents(events: readonly StoredEvent[]) {
-    if (this.broken) throw new Error('index unavailable');
+    this.calls.push(events.map((e) => e.event_id));
+    if (this.downFor > 0) {
+      this.downFor -= 1;
+      throw new Error('index unavailable');
+    }
+    const failing = events.find((e) => this.failing.has(e.event_id));
+    if (failing !== undefined) {
+      throw new IndexCallError(`cannot read ${failing.event_id}`, 400, 'invalid_input_error');
+    }
     const refused: RefusedEvent[] = events
       .filter((e) => this.refusing.has(e.event_id))
       .map((e) => ({
@@ -84,6 +103,7 @@ describe('deliverToLake and indexDelivered', () => {
       streamName: 'clickstream-events',
       lake,
       index,
+      indexRetryDelaysMs: [1, 1],
       now: () => ARRIVAL + 1000,
       transform: {
         handler,
@@ -208,10 +228,89 @@ describe('deliverToLake and indexDelivered', () => {
     ]);
   });
 
-  it('throws when the index fails, so the caller keeps the segment and retries', async () => {
-    index.broken = true;
+  it('dead-letters an event the index fails a whole call over, with its reason, and indexes the rest', async () => {
+    index.failing.add('e3');
+    const lines = ['e1', 'e2', 'e3', 'e4', 'e5'].map((id) => event(id));
 
-    await expect(deliverSegment(segment([event('e1')]), targets)).rejects.toThrow('index unavailable');
+    const report = await deliverSegment(segment(lines), targets);
+
+    expect([...index.ids].sort()).toEqual(['e1', 'e2', 'e4', 'e5']);
+    const errorsKey = report.keys.find((k) => k.startsWith('errors/AmazonOpenSearchService-failed/'))!;
+    const [failure, ...others] = (await read(errorsKey)) as FailedRecord[];
+    expect(others).toEqual([]);
+    expect(failure).toMatchObject({
+      attemptsMade: 1,
+      arrivalTimestamp: ARRIVAL + 2,
+      errorCode: '400',
+      errorMessage: 'cannot read e3',
+      esIndexName: 'incoming-2026-11-22',
+    });
+    expect(JSON.parse(Buffer.from(failure!.rawData, 'base64').toString())).toMatchObject({ event_id: 'e3' });
+    expect(report).toMatchObject({
+      ok: 5,
+      failed: 1,
+      failedByReason: { invalid_input_error: 1 },
+      deadLettered: { invalid_input_error: 1 },
+    });
+    // Halved: never sent one at a time, and no wait (the index answered, so it is up).
+    expect(index.calls.length).toBeLessThan(lines.length * 2);
+  });
+
+  it('sends the whole delivery again while the index takes nothing, and indexes everything once it is back', async () => {
+    index.downFor = 3;
+
+    const report = await deliverSegment(segment([event('e1'), event('e2')]), targets);
+
+    expect([...index.ids]).toEqual(['e1', 'e2']);
+    expect(report).toMatchObject({ failed: 0, deadLettered: {} });
+  });
+
+  it('dead-letters every event as index_unavailable when the index stays down through the retries', async () => {
+    index.downFor = Number.POSITIVE_INFINITY;
+
+    const report = await deliverSegment(segment([event('e1'), event('e2')]), targets);
+
+    expect(report).toMatchObject({ failed: 2, deadLettered: { index_unavailable: 2 } });
+    const errorsKey = report.keys.find((k) => k.startsWith('errors/AmazonOpenSearchService-failed/'))!;
+    expect(await read(errorsKey)).toMatchObject([
+      { errorCode: '503', errorMessage: 'index unavailable', attemptsMade: 3 },
+      { errorCode: '503', errorMessage: 'index unavailable', attemptsMade: 3 },
+    ]);
+  });
+
+  it('dead-letters a row the DuckDB index refuses (a lone surrogate) and indexes the rest of the delivery', async () => {
+    const db = await LocalDatabase.open();
+    try {
+      const duckDb = await DuckDbEventIndex.open(db, { tempDir: root });
+      const delivered = segment([event('e1'), event('e2')]);
+      const report = await deliverToLake(delivered, targets);
+      // The transform is being taught to refuse such text; here the event reaches the index as if it had not.
+      report.events[1] = { ...report.events[1]!, user_agent: 'Mozilla \udc00' };
+
+      await indexDelivered(delivered, report, { ...targets, index: duckDb });
+
+      expect(await duckDb.count()).toBe(1);
+      expect(report).toMatchObject({ failed: 1, deadLettered: { invalid_input_error: 1 } });
+      const errorsKey = report.keys.find((k) => k.startsWith('errors/AmazonOpenSearchService-failed/'))!;
+      const [failure] = (await read(errorsKey)) as FailedRecord[];
+      expect(failure?.errorMessage).toMatch(/surrogate/);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('throws when the lake cannot take the dead letters, so the caller keeps the segment and retries', async () => {
+    index.failing.add('e1');
+    const delivered = segment([event('e1')]);
+    const report = await deliverToLake(delivered, targets);
+    const lake: ObjectStore = {
+      ...targets.lake,
+      put: async () => {
+        throw new Error('disk full');
+      },
+    };
+
+    await expect(indexDelivered(delivered, report, { ...targets, lake })).rejects.toThrow('disk full');
   });
 
   it('splits a large segment into several processor invocations and still writes one object', async () => {

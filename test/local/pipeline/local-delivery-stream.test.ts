@@ -1,13 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open as openFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../../contract';
+import type { FailedRecord, StoredEvent } from '../../../contract';
 import { handler } from '../../../lambdas/transform/handler';
+import { IndexCallError } from '../../../local/event-index/local-event-index';
 import { LakeDirectory } from '../../../local/lake/lake-directory';
 import type { DeliveryReport } from '../../../local/pipeline/delivery';
 import { type BufferingHints, LocalDeliveryStream } from '../../../local/pipeline/local-delivery-stream';
-import { Spool } from '../../../local/pipeline/spool';
+import { Spool, type SpoolOptions } from '../../../local/pipeline/spool';
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -28,6 +30,9 @@ describe('LocalDeliveryStream', () => {
   let root: string;
   let indexed: string[];
   let indexFailures: number;
+  let lakeFailures: number;
+  /** Event ids the index fails a whole call over (as DuckDB fails an insert over one bad row). */
+  let unreadable: Set<string>;
   let reports: DeliveryReport[];
   let errors: unknown[];
   let opened: LocalDeliveryStream[];
@@ -36,6 +41,8 @@ describe('LocalDeliveryStream', () => {
     root = await mkdtemp(join(tmpdir(), 'stream-'));
     indexed = [];
     indexFailures = 0;
+    lakeFailures = 0;
+    unreadable = new Set();
     reports = [];
     errors = [];
     opened = [];
@@ -45,9 +52,10 @@ describe('LocalDeliveryStream', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  async function open(buffering: BufferingHints, maxBacklogBytes?: number) {
-    const { spool, recovered } = await Spool.open(join(root, 'spool'));
+  async function open(buffering: BufferingHints, maxBacklogBytes?: number, spoolOptions?: SpoolOptions) {
+    const { spool, recovered } = await Spool.open(join(root, 'spool'), spoolOptions);
     let announce: (report: DeliveryReport) => void = () => undefined;
+    const lake = new LakeDirectory(join(root, 'lake'));
     const stream = new LocalDeliveryStream({
       streamName: 'clickstream-events',
       region: 'us-east-1',
@@ -57,13 +65,27 @@ describe('LocalDeliveryStream', () => {
       recovered,
       buffering,
       maxBacklogBytes,
-      lake: new LakeDirectory(join(root, 'lake')),
+      lake: {
+        put: async (key, body) => {
+          if (lakeFailures > 0) {
+            lakeFailures -= 1;
+            throw new Error('lake unavailable');
+          }
+          await lake.put(key, body);
+        },
+        get: (key) => lake.get(key),
+        list: (prefix) => lake.list(prefix),
+      },
+      indexRetryDelaysMs: [1],
       index: {
         indexEvents: async (events: readonly StoredEvent[]) => {
           if (indexFailures > 0) {
             indexFailures -= 1;
             throw new Error('index busy');
           }
+          const bad = events.find((e) => unreadable.has(e.event_id));
+          if (bad !== undefined)
+            throw new IndexCallError(`cannot read ${bad.event_id}`, 400, 'invalid_input_error');
           indexed.push(...events.map((e) => e.event_id));
           return { inserted: events.length, duplicates: 0 };
         },
@@ -82,7 +104,7 @@ describe('LocalDeliveryStream', () => {
     });
     opened.push(stream);
     const nextDelivery = () => new Promise<DeliveryReport>((resolve) => (announce = resolve));
-    return { stream, spool, nextDelivery };
+    return { stream, spool, nextDelivery, lake };
   }
 
   it('holds records until the buffer interval or a flush', async () => {
@@ -126,9 +148,9 @@ describe('LocalDeliveryStream', () => {
     expect(indexed).toEqual(['a']);
   });
 
-  it('delivers several buffers in arrival order, and after an index failure starts again from the oldest', async () => {
+  it('delivers several buffers in arrival order, and after a lake failure starts again from the oldest', async () => {
     const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR });
-    indexFailures = 1;
+    lakeFailures = 1;
     for (const id of ['a', 'b', 'c']) await stream.put([event(id)]);
 
     await stream.flush();
@@ -149,6 +171,68 @@ describe('LocalDeliveryStream', () => {
     expect(refused).toMatchObject({ code: 'ServiceUnavailableException' });
     await stream.flush();
     expect(indexed).toEqual(['a']);
+  });
+
+  it('dead-letters an event the index refuses, with its reason, and delivers the buffers behind it', async () => {
+    const { stream, lake } = await open({ sizeBytes: 1, intervalMs: HOUR });
+    unreadable.add('bad');
+    await stream.put([event('a'), event('bad')]);
+    await stream.put([event('c')]);
+
+    await stream.flush();
+
+    expect(indexed).toEqual(['a', 'c']);
+    expect(reports.map((r) => r.deadLettered)).toEqual([{ invalid_input_error: 1 }, {}]);
+    const [deadLetters] = await lake.list('errors/AmazonOpenSearchService-failed/');
+    const [failure] = gunzipSync(await lake.get(deadLetters!))
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as FailedRecord);
+    expect(failure).toMatchObject({ errorCode: '400', errorMessage: 'cannot read bad' });
+    expect(stream.pending).toBe(0);
+  });
+
+  it('leaves no spool file once everything is delivered, however many seals concurrent puts start', async () => {
+    const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR });
+
+    await Promise.all(Array.from({ length: 20 }, (_, i) => stream.put([event(`e${i}`)])));
+    await stream.flush();
+
+    expect(indexed).toHaveLength(20);
+    expect(await readdir(join(root, 'spool'))).toEqual([]);
+  });
+
+  it('goes on taking records after its spool folder is deleted', async () => {
+    const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR });
+    await stream.put([event('a')]);
+    await stream.flush();
+    await rm(join(root, 'spool'), { recursive: true });
+
+    await stream.put([event('b')]);
+    await stream.flush();
+    await stream.put([event('c')]);
+    await stream.flush();
+
+    expect(indexed).toEqual(['a', 'b', 'c']);
+  });
+
+  it('answers ServiceUnavailableException while no spool file will open, and takes records once one does', async () => {
+    let openFailures = 1;
+    const { stream } = await open({ sizeBytes: 1, intervalMs: HOUR }, undefined, {
+      openRetryDelaysMs: [],
+      openFile: async (path) => {
+        if (openFailures-- > 0) throw new Error('EMFILE: too many open files');
+        return openFile(path, 'a');
+      },
+    });
+
+    const refused = await stream.put([event('a')]).catch((e: unknown) => e);
+    await stream.put([event('b')]);
+    await stream.flush();
+
+    expect(refused).toMatchObject({ code: 'ServiceUnavailableException' });
+    expect(indexed).toEqual(['b']);
   });
 
   it('delivers, on start, what a previous run acknowledged and never delivered', async () => {

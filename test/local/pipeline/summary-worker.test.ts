@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../contract';
 import { LocalDatabase } from '../../../local/duckdb/database';
 import { DuckDbEventIndex } from '../../../local/event-index/duckdb-event-index';
 import type { RefreshableEventIndex } from '../../../local/event-index/local-event-index';
 import { SummaryWorker, type TouchedWindows, touch } from '../../../local/pipeline/summary-worker';
+import { UnsummarisedWindows } from '../../../local/pipeline/unsummarised-windows';
 import { windowAggregate } from '../../lambdas/aggregator/support/builders';
 import { MemorySummaryStore } from '../../lambdas/aggregator/support/memory-summary-store';
 
@@ -129,5 +133,70 @@ describe('SummaryWorker on an index read one advertiser per request (OpenSearch)
       ['a', 1],
       ['b', 1],
     ]);
+  });
+});
+
+describe('SummaryWorker and the windows delivered since the last run', () => {
+  let dir: string;
+  let unsummarised: UnsummarisedWindows;
+  let journalled: SummaryWorker;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'summary-worker-'));
+    unsummarised = await UnsummarisedWindows.open(join(dir, 'unsummarised-windows.json'), () => undefined);
+    journalled = new SummaryWorker({
+      eventIndex: index,
+      summaryStore: store,
+      intervalSeconds: 0,
+      latenessHorizonMinutes: HORIZON_MINUTES,
+      clock: () => NOW,
+      unsummarised,
+    });
+  });
+  afterEach(async () => {
+    await journalled.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Indexes events as delivery does: their windows recorded first. */
+  async function deliver(events: StoredEvent[]): Promise<void> {
+    const indexed = await unsummarised.record(journalled.windowsOf(events));
+    await index.indexEvents(events);
+    indexed();
+  }
+
+  const at = (hhmm: string) => `2026-11-22T${hhmm}:00.000Z`;
+  const arrivedAt = (id: string, hhmm: string, received: string): StoredEvent => ({
+    ...impression(id, 'a', hhmm),
+    received_at: at(received),
+  });
+
+  // The horizon is 60 minutes and a run's margin 30: a run at 12:05 recomputes from 10:30.
+  it.each([
+    ['an event within the horizon when it arrived: its own window', '12:01', '12:05', '12:00'],
+    ['an event past the horizon when it arrived: where that run began', '03:10', '12:05', '10:30'],
+    ['an old event that arrived long ago: its own window', '03:10', '04:00', '03:00'],
+  ])('recomputes from %s', (_, eventTime, received, from) => {
+    expect(journalled.windowsOf([arrivedAt('e', eventTime, received)])).toEqual(
+      new Map([['a', Date.parse(at(from))]]),
+    );
+  });
+
+  it('a run also computes delivered windows the horizon no longer reaches, then forgets them', async () => {
+    // Accepted at 04:00 and delivered only now (the process was down): a run at 12:07 starts at 10:30.
+    await deliver([arrivedAt('e1', '03:10', '04:00')]);
+
+    await journalled.runNow();
+
+    expect(windowsOf('a')).toEqual([['03:00', 1, 0, true]]);
+    expect(unsummarised.settled().windows).toEqual(new Map());
+  });
+
+  it('finish() summarises what was delivered since the last run', async () => {
+    await deliver([arrivedAt('e1', '12:01', '12:05')]);
+
+    const outcome = await journalled.finish();
+
+    expect(outcome).toEqual({ advertisers: 1, windowsWritten: 1 });
+    expect(windowsOf('a')).toEqual([['12:00', 1, 0, false]]);
   });
 });
