@@ -146,7 +146,7 @@ function propertiesRefusal(
   }
   if (error.keyword === 'maxProperties')
     return refuse('too_many_properties', where, `${where} ${error.message}`);
-  if (depthOf(properties) > MAX_PROPERTY_DEPTH) {
+  if (depthOf(properties, MAX_PROPERTY_DEPTH + 1) > MAX_PROPERTY_DEPTH) {
     return refuse(
       'properties_too_deep',
       '/properties',
@@ -173,11 +173,18 @@ function decisiveError(errors: ErrorObject[] | null | undefined): ErrorObject | 
   return errors?.find((e) => e.keyword !== 'type' && e.keyword !== 'anyOf');
 }
 
-/** Objects nested in a value, the value itself included (arrays do not count as a level). */
-function depthOf(value: unknown): number {
-  if (!isPlainObject(value)) return 0;
+/**
+ * Objects nested in a value, the value itself included (arrays do not count as a level), counted
+ * no further than `cap`: an event nested 100,000 objects deep must be refused, not overflow the
+ * stack and fail every record of its batch.
+ */
+function depthOf(value: unknown, cap: number): number {
+  if (cap === 0 || !isPlainObject(value)) return 0;
   let deepest = 0;
-  for (const key in value) deepest = Math.max(deepest, depthOf(value[key]));
+  for (const key in value) {
+    deepest = Math.max(deepest, depthOf(value[key], cap - 1));
+    if (deepest === cap - 1) break;
+  }
   return 1 + deepest;
 }
 

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { isAdvertiserId } from '../../lambdas/aggregator/advertiser-id';
 import type { WindowSummary } from '../../lambdas/aggregator/summary';
+import { PRIVATE_FILE_MODE, temporaryPath } from '../pipeline/data-dir';
 import { advertiserFolder, advertiserOfFolder } from './advertiser-folder';
 import { CorruptDayFileError, moveAside, readDayFile } from './day-file';
 
@@ -159,6 +160,12 @@ async function readMarker(directory: string): Promise<unknown> {
   }
 }
 
+/** Written whole or not at all: a marker cut short by a full disk would stop every reader. */
 async function writeMarker(directory: string): Promise<void> {
-  await writeFile(join(directory, MARKER), `${JSON.stringify({ layout: LAYOUT })}\n`);
+  const temporary = temporaryPath(directory, '.json');
+  await writeFile(temporary, `${JSON.stringify({ layout: LAYOUT })}\n`, {
+    flag: 'wx',
+    mode: PRIVATE_FILE_MODE,
+  });
+  await rename(temporary, join(directory, MARKER));
 }

@@ -240,3 +240,16 @@ describe('the event time range', () => {
     );
   });
 });
+
+describe('hostile nesting', () => {
+  // A record nested this deep used to overflow the stack in the depth count, so the transform threw
+  // and Firehose failed every record of its batch.
+  it('refuses properties nested 100,000 objects deep with a typed reason instead of throwing', () => {
+    let properties: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 100_000; level++) properties = { n: properties };
+
+    const result = validateWireEvent(validEvent({ properties }));
+
+    expect(result).toMatchObject({ ok: false, reason: 'properties_too_deep' });
+  });
+});

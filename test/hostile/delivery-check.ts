@@ -2,7 +2,7 @@ import type { WindowSummary } from '../../lambdas/aggregator/summary';
 import { WINDOW_MS } from '../../lambdas/aggregator/windows';
 import type { FlushReport } from '../../local/pipeline/local-pipeline';
 import { count, type PhaseReport } from './checks';
-import { indexedEventCounts, lakeEventCounts, storedSummaries } from './data-dir-scan';
+import { indexedEventCounts, lakeEventCounts, lakeFailures, storedSummaries } from './data-dir-scan';
 import type { ExpectedWindow, Ledger } from './ledger';
 import type { ServeRunner } from './serve-runner';
 
@@ -61,10 +61,12 @@ export async function checkDelivery(
 ): Promise<number> {
   const { counts: indexed } = await indexedEventCounts(dataDir);
   const inLake = await lakeEventCounts(dataDir);
+  const deadLettered = await deadLetteredEventIds(dataDir);
   let acked = 0;
   let unacked = 0;
   let resent = 0;
   const lost: string[] = [];
+  const refused = new Map<string, number>();
   const missingFromLake: string[] = [];
   let indexedTwice = 0;
   let redeliveryCopies = 0;
@@ -75,7 +77,11 @@ export async function checkDelivery(
     if (sends > 1) resent += 1;
     const indexCount = indexed.get(id) ?? 0;
     const lakeCount = inLake.get(id) ?? 0;
-    if (wasAcked && indexCount === 0) lost.push(id);
+    const errorReason = deadLettered.get(id);
+    if (wasAcked && indexCount === 0 && errorReason === undefined) lost.push(id);
+    if (wasAcked && indexCount === 0 && errorReason !== undefined) {
+      refused.set(errorReason, (refused.get(errorReason) ?? 0) + 1);
+    }
     if (wasAcked && lakeCount === 0) missingFromLake.push(id);
     if (indexCount > 1) indexedTwice += 1;
     // A record sent once is in one spool segment, whose lake object a redelivery overwrites.
@@ -95,7 +101,16 @@ export async function checkDelivery(
   phase.check(
     'acknowledged records lost',
     lost.length === 0,
-    `${count(lost.length)} of ${count(acked)} not in the event index${sample(lost)}; ${count(missingFromLake.length)} not in the lake${sample(missingFromLake)}`,
+    `${count(lost.length)} of ${count(acked)} neither in the event index nor under errors/${sample(lost)}; ${count(missingFromLake.length)} not in the lake's events/${sample(missingFromLake)}`,
+  );
+  // Every event of the load is valid: one under errors/ was refused for something else than itself.
+  const refusedCount = [...refused.values()].reduce((sum, n) => sum + n, 0);
+  phase.check(
+    'valid acknowledged records dead-lettered instead of indexed',
+    refusedCount === 0,
+    refusedCount === 0
+      ? '0'
+      : `${count(refusedCount)}: ${[...refused].map(([reason, n]) => `${reason} ${count(n)}`).join('; ')}`,
   );
   phase.check('event_ids indexed more than once', indexedTwice === 0, count(indexedTwice));
   phase.check(
@@ -157,6 +172,24 @@ async function checkSummaries(
       ? `${count(windows)} windows exact`
       : `${count(missing)} events missing; ${mismatches.join('; ')}`,
   );
+}
+
+/** The event_ids under errors/, each with where and why (`<error output type> <errorCode>: <errorMessage>`). */
+async function deadLetteredEventIds(dataDir: string): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  for (const { type, record } of await lakeFailures(dataDir)) {
+    let id: unknown;
+    try {
+      id = (JSON.parse(Buffer.from(record.rawData, 'base64').toString('utf8')) as { event_id?: unknown })
+        .event_id;
+    } catch {
+      continue;
+    }
+    if (typeof id === 'string') {
+      reasons.set(id, `${type} ${record.errorCode}: ${String(record.errorMessage).slice(0, 120)}`);
+    }
+  }
+  return reasons;
 }
 
 /** The stored summaries of the windows starting at `starts`, or why the store could not be read. */
