@@ -29,7 +29,11 @@ const NAMED = /^([A-Za-z][A-Za-z0-9_]*)=/;
  * range the header gives it (a bound naming another parameter compares with that parameter's value).
  * Throws ParameterError naming the first problem.
  */
-export function parseParameterValues(query: SavedQuery, raw: readonly string[]): Map<string, ParameterValue> {
+export function parseParameterValues(
+  query: SavedQuery,
+  raw: readonly string[],
+  now: number = Date.now(),
+): Map<string, ParameterValue> {
   const byName = new Map<string, string>();
   const positional: string[] = [];
   const declared = new Set(query.parameters.map((p) => p.name));
@@ -62,7 +66,7 @@ export function parseParameterValues(query: SavedQuery, raw: readonly string[]):
         `missing parameter ${p.name}, ${accepted(p)}: ${p.description} Usage: ${query.name} ${signature(query)}`,
       );
     }
-    values.set(p.name, parseValue(p, text));
+    values.set(p.name, parseValue(p, p.type === 'date' ? (relativeDate(text, now) ?? text) : text));
   }
   for (const p of query.parameters) {
     const value = values.get(p.name)!;
@@ -123,6 +127,21 @@ export function parseLiteral(type: ParameterType, text: string): ParameterValue 
     case 'string':
       return text.length === 0 || text.length > MAX_VALUE_LENGTH ? undefined : text;
   }
+}
+
+const DAY_MS = 86_400_000;
+// `today`, `yesterday`, `today-7`, `today+1`: days relative to the current UTC day, so that a
+// command in the docs keeps working on a fresh demo, whose traffic covers the last 24 hours.
+const RELATIVE_DATE = /^(today|yesterday)(?:([+-])(\d{1,5}))?$/;
+
+/** `text` as a YYYY-MM-DD date when it is a relative form (today, yesterday, today-N, today+N), else undefined. */
+export function relativeDate(text: string, now: number): string | undefined {
+  const match = RELATIVE_DATE.exec(text.trim().toLowerCase());
+  if (match === null) return undefined;
+  const [, base, sign, amount] = match;
+  const offset = (base === 'yesterday' ? -1 : 0) + (sign === undefined ? 0 : Number(`${sign}${amount}`));
+  const day = Math.floor(now / DAY_MS) + offset;
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Orders two values of one type: integers by number, dates (YYYY-MM-DD) by text, which is day order. */

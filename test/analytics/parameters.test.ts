@@ -145,3 +145,36 @@ describe('athenaLiteral', () => {
     );
   });
 });
+
+describe('parseParameterValues, relative dates', () => {
+  const now = Date.parse('2026-12-02T20:30:00Z');
+
+  it.each([
+    ['today', '2026-12-02'],
+    ['yesterday', '2026-12-01'],
+    ['today-7', '2026-11-25'],
+    ['today+1', '2026-12-03'],
+    ['yesterday-1', '2026-11-30'],
+    ['TODAY', '2026-12-02'],
+  ])('reads %s as %s', (text, day) => {
+    expect(parseParameterValues(query, [text, '5', 'plan'], now).get('start_date')).toBe(day);
+  });
+
+  it.each(['today-', 'tomorrow', 'today-1d', 'today - 1'])('refuses %s like any malformed date', (text) => {
+    expect(() => parseParameterValues(query, [text, '5', 'plan'], now)).toThrow('must be a date YYYY-MM-DD');
+  });
+
+  it('resolves every offset to the UTC day that many days from today', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4e12 }), fc.integer({ min: -3650, max: 3650 }), (at, days) => {
+        const text = `today${days < 0 ? '-' : '+'}${Math.abs(days)}`;
+        const expected = new Date(at + days * 86_400_000).toISOString().slice(0, 10);
+        expect(parseParameterValues(query, [text, '1', 'k'], at).get('start_date')).toBe(expected);
+      }),
+    );
+  });
+
+  it('leaves text parameters alone', () => {
+    expect(parseParameterValues(query, ['today', '1', 'today'], now).get('key')).toBe('today');
+  });
+});
