@@ -52,17 +52,34 @@ export async function runOnAthena(
   values: ReadonlyMap<string, ParameterValue>,
   options: AthenaRunOptions,
 ): Promise<QueryResult & { queryExecutionId: string }> {
-  const parameters = placeholderValues(query, values).map(athenaLiteral);
+  return runStatementOnAthena(
+    client,
+    query.sql,
+    placeholderValues(query, values).map(athenaLiteral),
+    options,
+  );
+}
+
+/**
+ * Runs one statement on Athena (a saved query's SQL, or a statement such as the erasure's DELETE)
+ * with its execution parameters, as {@link runOnAthena} does.
+ */
+export async function runStatementOnAthena(
+  client: AthenaClient,
+  sql: string,
+  parameters: readonly string[],
+  options: AthenaRunOptions,
+): Promise<QueryResult & { queryExecutionId: string }> {
   const started = await client.send(
     new StartQueryExecutionCommand({
-      QueryString: query.sql,
+      QueryString: sql,
       WorkGroup: options.workgroup,
       QueryExecutionContext: { Database: options.database, Catalog: options.catalog ?? 'AwsDataCatalog' },
       ...(options.outputLocation === undefined
         ? {}
         : { ResultConfiguration: { OutputLocation: options.outputLocation } }),
       // Athena rejects an empty list: omit it for a query without parameters.
-      ...(parameters.length === 0 ? {} : { ExecutionParameters: parameters }),
+      ...(parameters.length === 0 ? {} : { ExecutionParameters: [...parameters] }),
     }),
   );
   const id = started.QueryExecutionId;

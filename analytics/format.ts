@@ -56,7 +56,8 @@ function formatJson(result: QueryResult): string {
   return `${JSON.stringify(objects, null, 2)}\n`;
 }
 
-function jsonValue(value: string | null, kind: QueryResult['columns'][number]['kind']): unknown {
+/** A value as JSON: numbers and booleans typed, integers beyond 2^53 kept as text. */
+export function jsonValue(value: string | null, kind: QueryResult['columns'][number]['kind']): unknown {
   if (value === null) return null;
   if (kind === 'boolean') return value === 'true';
   if (kind === 'integer') {

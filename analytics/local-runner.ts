@@ -66,7 +66,7 @@ export async function runLocally(
     const elapsed = performance.now() - started;
     const scans = profileDir === undefined ? [] : fileScans(join(profileDir, 'profile.json'));
     const notes = [
-      `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.failedEvents} failed-record files): ${rows.length} row(s) in ${Math.round(elapsed)} ms`,
+      `local DuckDB over ${lakeDir} (${counts.events} event files, ${counts.curated} curated day files, ${counts.failedEvents} failed-record files): ${rows.length} row(s) in ${Math.round(elapsed)} ms`,
       ...scans.map((scan) => {
         if (scan.files.length === 0) return `scan read ${scan.read} files`;
         // DuckDB's profiler names the first few files of a scan only.
@@ -98,12 +98,15 @@ interface ProfileNode {
   children?: ProfileNode[];
 }
 
-/** The READ_JSON scans in DuckDB's JSON profile: "Total Files Read" and the file names read. */
+/** The READ_JSON and READ_PARQUET scans in DuckDB's JSON profile: "Total Files Read" and the file names read. */
 function fileScans(profileFile: string): FileScan[] {
   const scans: FileScan[] = [];
   const visit = (node: ProfileNode) => {
     const info = node.extra_info ?? {};
-    if (info.Function === 'READ_JSON' && info['Total Files Read'] !== undefined) {
+    if (
+      (info.Function === 'READ_JSON' || info.Function === 'READ_PARQUET') &&
+      info['Total Files Read'] !== undefined
+    ) {
       const files = (info['Filename(s)'] ?? '').split(', ').filter((f) => f !== '' && f !== '...');
       scans.push({ read: Number(info['Total Files Read']), files });
     }
@@ -115,6 +118,6 @@ function fileScans(profileFile: string): FileScan[] {
 
 /** `dt=2026-11-01/hour=00, dt=2026-11-01/hour=01`: the partitions of the files read. */
 function partitionsOf(files: readonly string[]): string {
-  const partitions = files.map((f) => f.match(/dt=[^/]+(?:\/hour=[^/]+)?/)?.[0] ?? f);
+  const partitions = files.map((f) => f.match(/(?:dt|event_date)=[^/]+(?:\/hour=[^/]+)?/)?.[0] ?? f);
   return [...new Set(partitions)].sort().join(', ');
 }

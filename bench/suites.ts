@@ -1,5 +1,7 @@
+import { compactionBench } from './compaction.bench';
 import { indexGrowthBench } from './index-growth.bench';
 import { lambdaPayloadBench } from './lambda-payload.bench';
+import { liveBench } from './live.bench';
 import { localBench } from './local.bench';
 import { queriesBench } from './queries.bench';
 import { summariesBench } from './summaries.bench';
@@ -16,8 +18,10 @@ export const suites: BenchSuite[] = [
   transformBench,
   lambdaPayloadBench,
   queriesBench,
+  compactionBench,
   trackerBench,
   localBench,
+  liveBench,
   summariesBench,
   indexGrowthBench,
 ];

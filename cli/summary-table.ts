@@ -1,8 +1,11 @@
 import type { ColumnKind, QueryResult } from '../analytics/result';
 import type { SummaryJson } from '../lambdas/aggregator/summary';
 
-/** The fields of a summary that print as one table cell (top campaigns are in the JSON form only). */
-export type SummaryColumn = Exclude<keyof SummaryJson, 'top_campaigns' | 'window_end' | 'computed_at'>;
+/** The fields of a summary that print as one table cell (top lists are in the JSON form only). */
+export type SummaryColumn = Exclude<
+  keyof SummaryJson,
+  'top_campaigns' | 'top_pages' | 'window_end' | 'computed_at'
+>;
 
 const KINDS: Record<SummaryColumn, ColumnKind> = {
   advertiser_id: 'text',
@@ -12,11 +15,13 @@ const KINDS: Record<SummaryColumn, ColumnKind> = {
   clicks: 'integer',
   conversions: 'integer',
   pageviews: 'integer',
+  bot_impressions: 'integer',
+  bot_clicks: 'integer',
   unique_users: 'integer',
-  revenue: 'decimal',
-  cost: 'decimal',
+  revenue_by_currency: 'text',
+  cost_by_currency: 'text',
   ctr: 'decimal',
-  conversion_rate: 'decimal',
+  conversions_per_click: 'decimal',
   late_events: 'integer',
   final: 'boolean',
 };
@@ -31,12 +36,15 @@ export function summaryTable(
 ): QueryResult {
   return {
     columns: columns.map((name) => ({ name, kind: KINDS[name] })),
-    rows: summaries.map((summary) =>
-      columns.map((name) => {
-        const value = summary[name];
-        return value === null ? null : String(value);
-      }),
-    ),
+    rows: summaries.map((summary) => columns.map((name) => cell(summary[name]))),
     notes: [],
   };
+}
+
+/** A cell's text: amounts by currency as `12.5 EUR; 300 JPY` (null when there are none). */
+function cell(value: SummaryJson[SummaryColumn]): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'object') return String(value);
+  const amounts = Object.entries(value).map(([currency, amount]) => `${amount} ${currency}`);
+  return amounts.length === 0 ? null : amounts.join('; ');
 }

@@ -8,9 +8,11 @@ import type { SavedQuery } from '../analytics/catalog';
 import { Analytics } from './analytics';
 import { AcknowledgeFunctionRoleDependency } from './cfn-lint';
 import type { StageConfig } from './config';
+import { CuratedLake } from './curated-lake';
 import { EventDeliveryStream } from './delivery-stream';
 import { EventLake } from './event-lake';
 import { ClickstreamFunction } from './lambda-function';
+import { LiveUpdates } from './live-updates';
 import { Monitoring } from './monitoring';
 import { SearchDomain } from './search-domain';
 import { SearchIndexSetup } from './search-index-setup';
@@ -43,7 +45,10 @@ export class ClickstreamStack extends Stack {
   readonly transform: ClickstreamFunction;
   readonly delivery: EventDeliveryStream;
   readonly analytics: Analytics;
+  /** The Iceberg curated_events table's compaction (docs/curated-lake.md). */
+  readonly curatedLake: CuratedLake;
   readonly summaries: Summaries;
+  readonly live: LiveUpdates;
 
   constructor(scope: Construct, id: string, props: ClickstreamStackProps) {
     super(scope, id, props);
@@ -122,6 +127,19 @@ export class ClickstreamStack extends Stack {
     });
     this.alarmTopic = this.monitoring.topic;
 
+    this.curatedLake = new CuratedLake(this, 'CuratedLake', {
+      config: config.curatedLake,
+      name,
+      bucket: this.lake.bucket,
+      databaseName: this.lake.databaseName,
+      resultsBucket: this.analytics.resultsBucket,
+      rawRetentionDays: config.lake.eventsExpireAfterDays,
+      maxEventAgeDays: config.transform.maxEventAgeDays,
+      monitoring: this.monitoring,
+      logRetention,
+      destroyOnRemoval,
+    });
+
     // The dispatcher and the workers get a search-only identity policy on events-*/_search from
     // the construct itself; search.allow() is for roles that write (Firehose, the index setup).
     this.summaries = new Summaries(this, 'Summaries', {
@@ -135,10 +153,21 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'SummaryApiUrl', { value: this.summaries.api.apiEndpoint });
     new CfnOutput(this, 'SummaryTableName', { value: this.summaries.table.tableName });
 
+    this.live = new LiveUpdates(this, 'Live', {
+      summaryTable: this.summaries.table,
+      monitoring: this.monitoring,
+      logRetention,
+      destroyOnRemoval,
+    });
+    // `clickstream dashboard --stack` reads both URLs from these outputs (cli/commands/dashboard.ts).
+    new CfnOutput(this, 'LiveWebSocketUrl', { value: this.live.stage.url });
+
     new CfnOutput(this, 'DeliveryStreamName', { value: this.delivery.deliveryStreamName });
     new CfnOutput(this, 'LakeBucketName', { value: this.lake.bucket.bucketName });
     new CfnOutput(this, 'OpenSearchEndpoint', { value: this.domain.domainEndpoint });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
+    // `clickstream erase --stack` runs the erasure statements here (analytics/compaction-sql.ts).
+    new CfnOutput(this, 'CompactionWorkGroup', { value: this.curatedLake.workGroup.ref });
     new CfnOutput(this, 'GlueDatabase', { value: this.lake.databaseName });
 
     Aspects.of(this).add(new AcknowledgeFunctionRoleDependency());

@@ -24,6 +24,7 @@ export interface StageConfig {
   readonly transform: TransformConfig;
   readonly opensearch: OpenSearchConfig;
   readonly athena: AthenaConfig;
+  readonly curatedLake: CuratedLakeConfig;
   readonly alarms: AlarmConfig;
 }
 
@@ -108,6 +109,24 @@ export interface AthenaConfig {
   readonly resultsExpireAfterDays: number;
 }
 
+/** The curated Iceberg table's compaction (lib/curated-lake.ts, docs/curated-lake.md). */
+export interface CuratedLakeConfig {
+  /** How often the compaction merges the new raw arrivals (minutes, 15 to 1440). */
+  readonly scheduleMinutes: number;
+  /** How often OPTIMIZE and VACUUM run (hours). */
+  readonly maintenanceScheduleHours: number;
+  /** Each run re-reads this many arrival hours before the previous watermark, for objects written late into them. */
+  readonly overlapHours: number;
+  /** A run moves the watermark at most this many hours (a first run, or a catch-up after an outage). */
+  readonly maxHoursPerRun: number;
+  /** Alarm when no run has moved the watermark for this many hours. */
+  readonly stalledAfterHours: number;
+  /** The compaction workgroup's per-query scan limit (bytes). */
+  readonly bytesScannedCutoffPerQuery: number;
+  /** VACUUM expires snapshots older than this: erased rows stay readable by time travel until then. */
+  readonly snapshotRetentionHours: number;
+}
+
 export interface AlarmConfig {
   /** Alarm when the oldest record in Firehose is older than this (seconds). */
   readonly maxDataFreshnessSeconds: number;
@@ -158,6 +177,15 @@ const DEV: StageDefaults = {
     indexRetentionDays: 14,
   },
   athena: { bytesScannedCutoffPerQuery: 10 * GIB, resultsExpireAfterDays: 7 },
+  curatedLake: {
+    scheduleMinutes: 60,
+    maintenanceScheduleHours: 24,
+    overlapHours: 3,
+    maxHoursPerRun: 168,
+    stalledAfterHours: 6,
+    bytesScannedCutoffPerQuery: 10 * GIB,
+    snapshotRetentionHours: 72,
+  },
   alarms: { maxDataFreshnessSeconds: 900, minFreeStorageMiB: 4096 },
 };
 
@@ -194,6 +222,15 @@ const PROD: StageDefaults = {
     indexRetentionDays: 35,
   },
   athena: { bytesScannedCutoffPerQuery: 100 * GIB, resultsExpireAfterDays: 30 },
+  curatedLake: {
+    scheduleMinutes: 60,
+    maintenanceScheduleHours: 24,
+    overlapHours: 3,
+    maxHoursPerRun: 168,
+    stalledAfterHours: 6,
+    bytesScannedCutoffPerQuery: 100 * GIB,
+    snapshotRetentionHours: 72,
+  },
   alarms: { maxDataFreshnessSeconds: 900, minFreeStorageMiB: 20_480 },
 };
 
@@ -230,6 +267,7 @@ export function resolveStageConfig(stage: string, overrides: StageOverrides = {}
     transform: { ...defaults.transform, ...overrides.transform },
     opensearch: { ...defaults.opensearch, ...overrides.opensearch },
     athena: { ...defaults.athena, ...overrides.athena },
+    curatedLake: { ...defaults.curatedLake, ...overrides.curatedLake },
     alarms: { ...defaults.alarms, ...overrides.alarms },
   };
   const problems = validate(config);
@@ -298,7 +336,7 @@ const isInstanceType = (value: unknown) => typeof value === 'string' && INSTANCE
 const isEmail = (value: unknown) => typeof value === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value);
 
 function validate(config: StageConfig): string[] {
-  const { lake, firehose, transform, opensearch: search, athena, alarms } = config;
+  const { lake, firehose, transform, opensearch: search, athena, curatedLake: curated, alarms } = config;
   const rules: Rule[] = [
     ['destroyOnRemoval', config.destroyOnRemoval, isBoolean, 'true or false'],
     [
@@ -398,6 +436,24 @@ function validate(config: StageConfig): string[] {
       'an integer of at least 10485760 (10 MiB, the Athena minimum)',
     ],
     ['athena.resultsExpireAfterDays', athena.resultsExpireAfterDays, ...intIn(1, 3650)],
+    ['curatedLake.scheduleMinutes', curated.scheduleMinutes, ...intIn(15, 1440)],
+    ['curatedLake.maintenanceScheduleHours', curated.maintenanceScheduleHours, ...intIn(1, 720)],
+    ['curatedLake.overlapHours', curated.overlapHours, ...intIn(1, 72)],
+    ['curatedLake.maxHoursPerRun', curated.maxHoursPerRun, ...intIn(1, 24 * 366)],
+    [
+      'curatedLake.stalledAfterHours',
+      curated.stalledAfterHours,
+      // A healthy watermark moves every run: the alarm must allow at least two schedule periods.
+      isInt(Math.ceil((2 * curated.scheduleMinutes) / 60), 720),
+      `an integer from ${Math.ceil((2 * curated.scheduleMinutes) / 60)} (two compaction periods) to 720`,
+    ],
+    [
+      'curatedLake.bytesScannedCutoffPerQuery',
+      curated.bytesScannedCutoffPerQuery,
+      (value) => isInt(10 * 1024 * 1024, Number.MAX_SAFE_INTEGER)(value),
+      'an integer of at least 10485760 (10 MiB, the Athena minimum)',
+    ],
+    ['curatedLake.snapshotRetentionHours', curated.snapshotRetentionHours, ...intIn(1, 8760)],
     ['alarms.maxDataFreshnessSeconds', alarms.maxDataFreshnessSeconds, ...intIn(60, 86_400)],
     ['alarms.minFreeStorageMiB', alarms.minFreeStorageMiB, ...intIn(1, 16_777_216)],
   ];

@@ -1,25 +1,22 @@
 -- name: funnel
 -- description: Impression to click to conversion funnel per advertiser and campaign: visitors with an
 --   impression on start_date..end_date (UTC), those who then clicked within attribution_days of an
---   impression, and those who then converted within attribution_days of such a click.
+--   impression, and those who then converted within attribution_days of such a click. Billable events
+--   only: events of known bots are left out.
 -- param: start_date date First impression day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date[start_date..] Last impression day, inclusive (YYYY-MM-DD, UTC).
 -- param: attribution_days integer[1..365] Attribution window, in days, for each step.
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days, two attribution windows after them (clicks and
-  -- conversions) and the late-arrival margin (docs/queries.md).
-  SELECT
-    event_id, event_type, advertiser_id, campaign_id, coalesce(user_id, anonymous_id) AS visitor, event_time,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
+WITH once AS (
+  -- events_exact holds each event_id once, by event day (docs/queries.md): read the requested days
+  -- and the two attribution windows after them (clicks, then conversions).
+  SELECT event_type, advertiser_id, campaign_id, coalesce(user_id, anonymous_id) AS visitor,
+    from_iso8601_timestamp(event_time) AS ts
+  FROM events_exact
   WHERE event_type IN ('impression', 'click', 'conversion')
-    AND dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
-      AND CAST(date_add('day', 3 + 2 * ? /* attribution_days */, CAST(? /* end_date */ AS date)) AS varchar)
-),
-once AS (
-  SELECT event_type, advertiser_id, campaign_id, visitor, from_iso8601_timestamp(event_time) AS ts
-  FROM arrived
-  WHERE copy = 1 AND visitor IS NOT NULL AND campaign_id IS NOT NULL
+    AND coalesce(user_id, anonymous_id) IS NOT NULL AND campaign_id IS NOT NULL
+    AND coalesce(is_bot, false) = false
+    AND event_date BETWEEN CAST(? /* start_date */ AS date)
+      AND date_add('day', 2 * ? /* attribution_days */, CAST(? /* end_date */ AS date))
 ),
 impressions AS (
   SELECT advertiser_id, campaign_id, visitor, ts

@@ -3,26 +3,17 @@
 --   event days start_date..end_date (UTC, inclusive).
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
-  SELECT
-    event_type, event_time,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
-  WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
-    AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
-),
-once AS (
-  SELECT event_type, from_iso8601_timestamp(event_time) AS ts
-  FROM arrived
-  WHERE copy = 1
+WITH once AS (
+  -- events_exact holds each event_id once, by event day, whenever it arrived (docs/queries.md).
+  SELECT event_type, event_date, from_iso8601_timestamp(event_time) AS ts
+  FROM events_exact
+  WHERE event_date BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
 )
 SELECT
-  CAST(ts AS date) AS event_day,
+  event_date AS event_day,
   hour(ts) AS event_hour,
   event_type,
   count(*) AS events
 FROM once
-WHERE CAST(ts AS date) BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
-GROUP BY CAST(ts AS date), hour(ts), event_type
+GROUP BY event_date, hour(ts), event_type
 ORDER BY event_day, event_hour, event_type

@@ -3,23 +3,15 @@
 --   maximum of received_at - event_time in seconds, over each event_id's first delivery.
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md);
-  -- events later than the margin are not seen here either.
+WITH delays AS (
+  -- events_exact keeps each event_id's first delivery (the smallest received_at), whenever it
+  -- arrived, so events of any lateness are measured (docs/queries.md).
   SELECT
-    event_time, received_at,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
-  WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
-    AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
-),
-delays AS (
-  SELECT
-    CAST(from_iso8601_timestamp(event_time) AS date) AS event_day,
+    event_date AS event_day,
     CAST(date_diff('millisecond', from_iso8601_timestamp(event_time), from_iso8601_timestamp(received_at)) AS double)
       / 1000 AS delay_seconds
-  FROM arrived
-  WHERE copy = 1
+  FROM events_exact
+  WHERE event_date BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
 )
 SELECT
   event_day,
@@ -30,6 +22,5 @@ SELECT
   max(delay_seconds) AS max_seconds,
   CAST(count_if(delay_seconds > 3600) AS double) / count(*) AS later_than_1h_share
 FROM delays
-WHERE event_day BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
 GROUP BY event_day
 ORDER BY event_day

@@ -4,21 +4,11 @@
 -- param: start_date date First event day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date[start_date..] Last event day, inclusive (YYYY-MM-DD, UTC).
 -- param: property_key string The property to break down by, as flattened by the transform (a.b for nested keys).
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days plus the late-arrival margin (docs/queries.md).
-  SELECT
-    event_id, event_type, coalesce(user_id, anonymous_id) AS visitor, event_time, properties,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
-  WHERE dt BETWEEN CAST(date_add('day', -1, CAST(? /* start_date */ AS date)) AS varchar)
-    AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
-),
-once AS (
-  SELECT event_id, event_type, visitor, properties
-  FROM arrived
-  WHERE copy = 1
-    AND CAST(from_iso8601_timestamp(event_time) AS date)
-      BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
+WITH once AS (
+  -- events_exact holds each event_id once, by event day, whenever it arrived (docs/queries.md).
+  SELECT event_id, event_type, coalesce(user_id, anonymous_id) AS visitor, properties
+  FROM events_exact
+  WHERE event_date BETWEEN CAST(? /* start_date */ AS date) AND CAST(? /* end_date */ AS date)
 ),
 chosen AS (
   -- The chosen property's value, for the events that have the key. Athena takes execution

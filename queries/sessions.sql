@@ -5,20 +5,14 @@
 -- param: start_date date First session start day, inclusive (YYYY-MM-DD, UTC).
 -- param: end_date date[start_date..] Last session start day, inclusive (YYYY-MM-DD, UTC).
 -- param: gap_minutes integer[1..1440] Inactivity that ends a session, in minutes (30 is customary).
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days, one day either side so that sessions crossing
-  -- midnight are whole, plus the late-arrival margin (docs/queries.md).
-  SELECT
-    event_id, coalesce(user_id, anonymous_id) AS visitor, event_time,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
-  WHERE dt BETWEEN CAST(date_add('day', -2, CAST(? /* start_date */ AS date)) AS varchar)
-    AND CAST(date_add('day', 4, CAST(? /* end_date */ AS date)) AS varchar)
-),
-once AS (
-  SELECT event_id, visitor, from_iso8601_timestamp(event_time) AS ts
-  FROM arrived
-  WHERE copy = 1 AND visitor IS NOT NULL
+WITH once AS (
+  -- events_exact holds each event_id once, by event day (docs/queries.md): read the requested days
+  -- and one day either side, so that sessions crossing midnight are whole.
+  SELECT event_id, coalesce(user_id, anonymous_id) AS visitor, from_iso8601_timestamp(event_time) AS ts
+  FROM events_exact
+  WHERE coalesce(user_id, anonymous_id) IS NOT NULL
+    AND event_date BETWEEN date_add('day', -1, CAST(? /* start_date */ AS date))
+      AND date_add('day', 1, CAST(? /* end_date */ AS date))
 ),
 gaps AS (
   SELECT visitor, ts, event_id, lag(ts) OVER (PARTITION BY visitor ORDER BY ts, event_id) AS previous_ts

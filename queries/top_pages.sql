@@ -5,23 +5,16 @@
 -- param: end_date date[start_date..] Last window end day, inclusive (YYYY-MM-DD, UTC).
 -- param: window_days integer[1..10000] Window length in days, counting the end day (1 = that day only).
 -- param: top_n integer[1..] How many pages to keep per window.
-WITH arrived AS (
-  -- dt is the arrival day: read the requested days, the window before them and the late-arrival
-  -- margin (docs/queries.md).
-  SELECT
-    url_path, event_time,
-    row_number() OVER (PARTITION BY event_id ORDER BY received_at) AS copy
-  FROM events
+WITH daily AS (
+  -- events_exact holds each event_id once, by event day (docs/queries.md): read the requested days
+  -- and the window_days - 1 days before them.
+  SELECT url_path, event_date AS event_day, count(*) AS views
+  FROM events_exact
   WHERE event_type = 'pageview'
     AND url_path IS NOT NULL
-    AND dt BETWEEN CAST(date_add('day', -? /* window_days */, CAST(? /* start_date */ AS date)) AS varchar)
-      AND CAST(date_add('day', 3, CAST(? /* end_date */ AS date)) AS varchar)
-),
-daily AS (
-  SELECT url_path, CAST(from_iso8601_timestamp(event_time) AS date) AS event_day, count(*) AS views
-  FROM arrived
-  WHERE copy = 1
-  GROUP BY url_path, CAST(from_iso8601_timestamp(event_time) AS date)
+    AND event_date BETWEEN date_add('day', 1 - ? /* window_days */, CAST(? /* start_date */ AS date))
+      AND CAST(? /* end_date */ AS date)
+  GROUP BY url_path, event_date
 ),
 windowed AS (
   -- A day's views count toward the windows that end on that day and on the window_days - 1 days

@@ -6,25 +6,52 @@ import { findSavedQuery } from '../../analytics/lookup';
 import { parseParameterValues } from '../../analytics/parameters';
 import { toSummaryJson } from '../../lambdas/aggregator/summary';
 import { deleteEventIndices } from '../../local/event-index/opensearch-node';
+import { PortInUseError } from '../../local/firehose-endpoint/server';
 import { dataDirLayout, resetDataDir } from '../../local/pipeline/data-dir';
+import {
+  DEFAULT_DRAIN_TIMEOUT_SECONDS,
+  DEFAULT_STREAM_NAME,
+  DEFAULT_SUMMARY_INTERVAL_SECONDS,
+  type LocalPipelineOptions,
+  startLocalPipeline,
+} from '../../local/pipeline/local-pipeline';
 import { DEFAULT_PORT, startInProcess } from '../../local/pipeline/pipeline-connection';
-import { replayFile } from '../../local/pipeline/replay';
+import { type ReplayReport, replayFile, replayTimedFile } from '../../local/pipeline/replay';
 import { FileSummaryStore } from '../../local/summary-store/file-summary-store';
 import { DEFAULT_ADVERTISERS } from '../../local/traffic/generate-traffic';
 import { writeTrafficFile } from '../../local/traffic/traffic-file';
 import { formatCount } from '../format-count';
 import { type SummaryColumn, summaryTable } from '../summary-table';
+import { compactUnlessServed } from './compact';
 import type { RegisterCommand } from './index';
-import { endProgress, formatReplayReport, progressPrinter } from './replay';
-import { number, type PipelineFlags, pipelineOptionsFrom, withPipelineOptions } from './serve';
+import {
+  endProgress,
+  formatReplayReport,
+  progressPrinter,
+  type ReplayModeFlags,
+  timedPipelineOptions,
+  withReplayModeOptions,
+} from './replay';
+import {
+  dashboardLine,
+  describeClose,
+  number,
+  type PipelineFlags,
+  pipelineOptionsFrom,
+  stopOnSignals,
+  withPipelineOptions,
+} from './serve';
 
-interface DemoFlags extends PipelineFlags {
+interface DemoFlags extends PipelineFlags, ReplayModeFlags {
   events: string;
   seed: string;
+  /** Given by --serve / --no-serve; by default, serve when stdout is a terminal. */
+  serve?: boolean;
 }
 
 const DEFAULT_EVENTS = 50_000;
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 /** The columns that fit a terminal next to each other; `clickstream summaries` prints them all. */
 const DEMO_SUMMARY_COLUMNS: SummaryColumn[] = [
   'window_start',
@@ -32,28 +59,37 @@ const DEMO_SUMMARY_COLUMNS: SummaryColumn[] = [
   'clicks',
   'conversions',
   'unique_users',
+  'bot_clicks',
   'ctr',
-  'revenue',
+  'revenue_by_currency',
   'late_events',
   'final',
 ];
 
 export const registerDemoCommand: RegisterCommand = (program: Command) => {
-  withPipelineOptions(
-    program
-      .command('demo')
-      .description(
-        'The whole product in a minute: generate a realistic day of traffic, replay it through the local pipeline, ' +
-          'and show summaries, failed events and saved queries. Starts from an empty data dir each time ' +
-          '(with --opensearch-url, it also deletes the events-* and incoming-* indices on that node).',
-      )
-      .option('--events <count>', 'roughly how many events the day holds', String(DEFAULT_EVENTS))
-      .option('--seed <number>', 'seed of the traffic generator (same seed, same traffic)', '7'),
+  withReplayModeOptions(
+    withPipelineOptions(
+      program
+        .command('demo')
+        .description(
+          'The whole product in a minute: generate a realistic day of traffic, replay it through the local pipeline, ' +
+            'and show summaries, failed events and saved queries. Starts from an empty data dir each time ' +
+            '(with --opensearch-url, it also deletes the events-* and incoming-* indices on that node).',
+        )
+        .option('--events <count>', 'roughly how many events the day holds', String(DEFAULT_EVENTS))
+        .option('--seed <number>', 'seed of the traffic generator (same seed, same traffic)', '7')
+        .option(
+          '--serve',
+          'afterwards, keep serving the data dir with the dashboard until Ctrl-C (the default when stdout is a terminal)',
+        )
+        .option('--no-serve', 'afterwards, exit (the default when stdout is not a terminal: CI, scripts)'),
+    ),
   ).action(async (flags: DemoFlags, command: Command) => {
-    const options = pipelineOptionsFrom(flags);
-    // The replay computes every touched window once at the end; scheduled runs during it would only
-    // compete with delivery for the event index, so they are off unless asked for.
-    if (command.getOptionValueSource('summaryInterval') === 'default') options.summaryIntervalSeconds = 0;
+    const options = flags.asNow ? pipelineOptionsFrom(flags) : timedPipelineOptions(flags, command);
+    // As now, the replay computes every touched window once at the end; scheduled runs during it
+    // would only compete with delivery for the event index, so they are off unless asked for.
+    if (flags.asNow && command.getOptionValueSource('summaryInterval') === 'default')
+      options.summaryIntervalSeconds = 0;
     const events = number('--events', flags.events, 1, 5_000_000);
     const seed = number('--seed', flags.seed, 0, 2 ** 32 - 1);
     const layout = dataDirLayout(flags.dataDir);
@@ -74,50 +110,103 @@ export const registerDemoCommand: RegisterCommand = (program: Command) => {
     }
 
     step('2/4 Generating a day of traffic');
-    const tally = await writeTrafficFile(layout.demoTraffic, { events, end: now, seed });
+    const horizonMinutes = options.latenessHorizonMinutes;
+    const tally = await writeTrafficFile(layout.demoTraffic, {
+      events,
+      end: now,
+      seed,
+      latenessHorizonMinutes: horizonMinutes,
+    });
     console.log(
-      `    ${layout.demoTraffic}: ${formatCount(tally.lines)} lines, ${formatCount(tally.events)} events of ${formatCount(DEFAULT_ADVERTISERS)} advertisers over the last 24 h, ` +
-        `${formatCount(tally.duplicates)} sent twice, ${formatCount(tally.late)} held back and sent late, ${formatCount(tally.malformed)} malformed`,
+      `    ${layout.demoTraffic}: ${formatCount(tally.lines)} records with their arrival times, ${formatCount(tally.events)} events of ${formatCount(DEFAULT_ADVERTISERS)} advertisers over the last 24 h\n` +
+        `    most arrive seconds after they happen; ${formatCount(tally.late)} more than a minute late (retries, offline devices), ` +
+        `of which ${formatCount(tally.afterFinal)} after their window was final (the ${horizonMinutes}-minute lateness horizon); ` +
+        `${formatCount(tally.duplicates)} sent twice, ${formatCount(tally.malformed)} malformed`,
     );
 
     step(
-      '3/4 Replaying it through the tracker SDK, the Firehose endpoint, the transform, the lake and the event index',
+      flags.asNow
+        ? '3/4 Replaying it as arriving now (--as-now) through the Firehose endpoint, the transform, the lake and the event index'
+        : '3/4 Replaying it at its recorded arrival times on a simulated clock: the delivery stream, the transform, the lake, the event index and the summary runs',
     );
-    const connection = await startInProcess(options);
-    let report: Awaited<ReturnType<typeof replayFile>>;
-    try {
-      report = await replayFile({
-        file: layout.demoTraffic,
-        connection,
-        onProgress: progressPrinter(),
-        progressEvery: 10_000,
-      });
-    } finally {
-      await connection.close();
-    }
+    const report = await replayDemoTraffic(layout.demoTraffic, options, flags, now);
     endProgress();
     process.stdout.write(formatReplayReport(report));
+    await compactUnlessServed(flags.dataDir, (line) => console.log(line));
 
     step('4/4 Results');
-    await showSummaries(flags.dataDir, now);
+    await showSummaries(flags.dataDir, now, flags.asNow);
     const today = new Date(now).toISOString().slice(0, 10);
     const yesterday = new Date(now - 24 * HOUR_MS).toISOString().slice(0, 10);
     await showQuery(flags.dataDir, 'Failed events in the lake (errors/)', 'failed_events_by_day', [
       yesterday,
       today,
     ]);
-    await showQuery(flags.dataDir, 'CTR by campaign (saved query)', 'ctr_by_campaign', [yesterday, today], 8);
+    await showQuery(
+      flags.dataDir,
+      'CTR and attributed conversion rate by campaign, 7-day lookback (saved query)',
+      'ctr_by_campaign',
+      [yesterday, today, '7'],
+      8,
+    );
     await showQuery(flags.dataDir, 'Sessions, 30-minute gap (saved query)', 'sessions', [
       yesterday,
       today,
       '30',
     ]);
-    whereToLookNext(flags.dataDir, connection.streamName, yesterday, today);
+    whereToLookNext(flags.dataDir, options.streamName ?? DEFAULT_STREAM_NAME, yesterday, today);
     step('Done');
+    if (flags.serve ?? process.stdout.isTTY === true) await serveAfterDemo(flags);
   });
 };
 
-async function showSummaries(dataDir: string, now: number): Promise<void> {
+/**
+ * Serves the demo's data dir as `clickstream serve` does (the endpoint, the dashboard, the summary
+ * API, `/live`), on the default port or, when that is taken, a free one, until Ctrl-C or SIGTERM.
+ */
+async function serveAfterDemo(flags: DemoFlags): Promise<void> {
+  const options = pipelineOptionsFrom(flags);
+  const serving = {
+    ...options,
+    summariseDeliveries: (options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS) > 0,
+  };
+  const pipeline = await startLocalPipeline({ ...serving, port: DEFAULT_PORT }).catch((error: unknown) => {
+    if (!(error instanceof PortInUseError)) throw error;
+    console.log(`    port ${DEFAULT_PORT} is taken; serving on a free port instead`);
+    return startLocalPipeline({ ...serving, port: 0 });
+  });
+  const stopped = stopOnSignals(pipeline, DEFAULT_DRAIN_TIMEOUT_SECONDS);
+  console.log(`
+== Serving ${flags.dataDir}/ until Ctrl-C (--no-serve exits instead)
+  ${dashboardLine(pipeline.dashboardUrl)}
+  Firehose endpoint ${pipeline.endpointUrl}, delivery stream ${pipeline.streamName}: events you send show on the dashboard within seconds`);
+  console.error(describeClose(await stopped));
+}
+
+/** Timed (the default): the day as it arrived, ending now. As now: every record arriving now. */
+async function replayDemoTraffic(
+  file: string,
+  options: LocalPipelineOptions,
+  flags: ReplayModeFlags,
+  now: number,
+): Promise<ReplayReport> {
+  const replay = {
+    file,
+    fillEventId: flags.fillEventId,
+    restampSentAt: flags.restampSentAt,
+    onProgress: progressPrinter(),
+    progressEvery: 10_000,
+  };
+  if (!flags.asNow) return replayTimedFile({ ...replay, pipeline: options, until: now });
+  const connection = await startInProcess(options);
+  try {
+    return await replayFile({ ...replay, connection });
+  } finally {
+    await connection.close();
+  }
+}
+
+async function showSummaries(dataDir: string, now: number, asNow: boolean): Promise<void> {
   const store = new FileSummaryStore(dataDir);
   const [advertiser] = await store.advertisers();
   if (advertiser === undefined) return;
@@ -129,9 +218,28 @@ async function showSummaries(dataDir: string, now: number): Promise<void> {
   const recent = summaries.slice(-6).map(toSummaryJson);
   console.log(`\n15-minute summaries of ${advertiser}, most recent windows (open ones are provisional):`);
   process.stdout.write(formatResult(summaryTable(recent, DEMO_SUMMARY_COLUMNS), 'table'));
+  const total = await totalLateEvents(store, now);
   console.log(
-    'late_events: events that arrived during the window after their own window was final; the replayed day arrives all at once.',
+    `late_events: events that arrived during the window after their own window was final (${formatCount(total)} over all advertisers` +
+      (asNow
+        ? '; --as-now: the whole day arrived at once, so every event older than the horizon is late).'
+        : ').'),
   );
+}
+
+/** The late events of every stored window of the demo's day (and the horizon before it). */
+async function totalLateEvents(store: FileSummaryStore, now: number): Promise<number> {
+  let total = 0;
+  for (const advertiserId of await store.advertisers()) {
+    let after: number | undefined;
+    do {
+      const range = { from: now - 2 * DAY_MS, to: now + HOUR_MS };
+      const page = await store.query({ advertiserId, range, limit: 1000, after });
+      for (const summary of page.summaries) total += summary.lateEvents;
+      after = page.after;
+    } while (after !== undefined);
+  }
+  return total;
 }
 
 async function showQuery(dataDir: string, title: string, name: string, values: string[], maxRows?: number) {

@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
+import { registerCompactCommand } from './compact';
+import { registerDashboardCommand } from './dashboard';
 import { registerDemoCommand } from './demo';
+import { registerEraseCommand } from './erase';
+import { registerFailedCommand } from './failed';
 import { registerQueryCommand } from './query';
 import { registerReplayCommand } from './replay';
 import { registerServeCommand } from './serve';
@@ -15,6 +19,10 @@ export const commands: RegisterCommand[] = [
   registerServeCommand,
   registerReplayCommand,
   registerDemoCommand,
+  registerCompactCommand,
   registerSummariesCommand,
   registerTransformCommand,
+  registerFailedCommand,
+  registerDashboardCommand,
+  registerEraseCommand,
 ];

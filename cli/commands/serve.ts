@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { everyInterval } from '../../local/curated/compaction-schedule';
 import { isLocalStreamName } from '../../local/pipeline/data-dir';
 import type { DeliveryReport } from '../../local/pipeline/delivery';
 import { type Backlog, DEFAULT_BUFFERING } from '../../local/pipeline/local-delivery-stream';
@@ -16,6 +17,7 @@ import { DEFAULT_PORT } from '../../local/pipeline/pipeline-connection';
 import { UsageError } from '../errors';
 import { formatCount } from '../format-count';
 import { dataDirOption, openSearchUrlFrom, openSearchUrlOption } from '../options';
+import { compactAfterDelivery } from './compact';
 import type { RegisterCommand } from './index';
 
 /** The options every command that runs the pipeline takes, as commander parses them. */
@@ -46,7 +48,7 @@ export function withPipelineOptions(command: Command): Command {
     )
     .option(
       '--summary-interval <seconds>',
-      'seconds between summary runs (0: only on demand)',
+      'seconds between summary runs; serve also summarises each delivery as it lands (0: only on demand)',
       String(DEFAULT_SUMMARY_INTERVAL_SECONDS),
     )
     .option(
@@ -92,10 +94,17 @@ export function number(option: string, raw: string, min: number, max: number): n
   return value;
 }
 
+/**
+ * The watermark moves by whole arrival hours; runs between two hour boundaries fold in objects
+ * written late into past hours, and keep the raw part events_exact reads small.
+ */
+export const DEFAULT_COMPACTION_INTERVAL_MINUTES = 15;
+
 interface ServeFlags extends PipelineFlags {
   port: string;
   host: string;
   drainTimeout: string;
+  compactionInterval: string;
 }
 
 /** What a process killed by a signal exits with (128 + the signal's number), as shells report it. */
@@ -108,7 +117,8 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
       .command('serve')
       .description(
         'Run the local pipeline: a Firehose-compatible endpoint (PutRecord, PutRecordBatch, DescribeDeliveryStream, ' +
-          'ListDeliveryStreams) that delivers through the transform to the lake and the event index, and the summary workers.',
+          'ListDeliveryStreams) that delivers through the transform to the lake and the event index, and the summary workers; ' +
+          'the same port serves the dashboard, the summary API and live updates (/live).',
       )
       .option('--port <port>', 'port to listen on', String(DEFAULT_PORT))
       .option(
@@ -120,6 +130,11 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
         '--drain-timeout <seconds>',
         'on Ctrl-C or SIGTERM, how long to keep delivering what was accepted; the rest stays in the spool for the next start',
         String(DEFAULT_DRAIN_TIMEOUT_SECONDS),
+      )
+      .option(
+        '--compaction-interval <minutes>',
+        'minutes between compaction runs of the lake into its curated, deduplicated Parquet table (0: only `clickstream compact`)',
+        String(DEFAULT_COMPACTION_INTERVAL_MINUTES),
       ),
   ).action(async (flags: ServeFlags) => {
     if (!isLoopback(flags.host)) {
@@ -129,24 +144,36 @@ export const registerServeCommand: RegisterCommand = (program: Command) => {
     }
     const options = pipelineOptionsFrom(flags);
     const drainTimeoutSeconds = number('--drain-timeout', flags.drainTimeout, 0, 3_600);
+    const compactionMinutes = number('--compaction-interval', flags.compactionInterval, 0, 24 * 60);
     const pipeline = await startLocalPipeline({
       ...options,
       drainTimeoutSeconds,
       host: flags.host,
       port: number('--port', flags.port, 0, 65_535),
+      // With a schedule, each delivery's windows are summarised at once too (docs/live.md#freshness).
+      summariseDeliveries: (options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS) > 0,
       onDelivered: (report) => console.log(describeDelivery(report)),
     });
     // Before the URL is printed: whoever reads it may signal at once.
     const stopped = stopOnSignals(pipeline, drainTimeoutSeconds);
+    const compaction =
+      compactionMinutes === 0
+        ? undefined
+        : everyInterval(compactionMinutes * 60_000, () =>
+            compactAfterDelivery(flags.dataDir, (line) => console.log(line)),
+          );
     console.log(
       `Firehose endpoint on ${pipeline.endpointUrl}, delivery stream ${pipeline.streamName}, data in ${flags.dataDir}/, ` +
         `event index ${options.openSearchUrl === undefined ? 'DuckDB' : `OpenSearch at ${options.openSearchUrl}`}`,
     );
     for (const line of startupHints(pipeline, Date.now())) console.log(line);
+    console.log(dashboardLine(pipeline.dashboardUrl));
     console.log(
       `Ctrl-C (or SIGTERM) stops accepting, delivers what was accepted (for at most ${drainTimeoutSeconds} s) and stops; a second one stops at once.`,
     );
-    console.error(describeClose(await stopped));
+    const closed = await stopped;
+    await compaction?.stop();
+    console.error(describeClose(closed));
   });
 };
 
@@ -176,6 +203,11 @@ export function startupHints(
     `  AWS CLI v2: ${cli(' --cli-binary-format raw-in-base64-out')}`,
     `  AWS CLI v1: ${cli('')}`,
   ];
+}
+
+/** Where the dashboard is, with the summary API and `/live` beside it (docs/live.md). */
+export function dashboardLine(url: string): string {
+  return `Dashboard on ${url} (summary API ${url}advertisers/<id>/summaries, live updates ${url.replace(/^http/, 'ws')}live; docs/live.md)`;
 }
 
 /** A word the shell takes as it is: quoted when it holds anything but safe characters (e.g. `[::1]`). */
@@ -214,7 +246,7 @@ function describeDelivery(report: DeliveryReport): string {
  * exits at once with 130 (SIGINT) or 143 (SIGTERM). Either way what was not delivered stays in
  * the spool, acknowledged and durable, and the next start delivers it.
  */
-function stopOnSignals(pipeline: LocalPipeline, drainTimeoutSeconds: number): Promise<CloseReport> {
+export function stopOnSignals(pipeline: LocalPipeline, drainTimeoutSeconds: number): Promise<CloseReport> {
   return new Promise((resolve, reject) => {
     let closing = false;
     const onSignal = (signal: StopSignal) => {
@@ -234,7 +266,7 @@ function stopOnSignals(pipeline: LocalPipeline, drainTimeoutSeconds: number): Pr
   });
 }
 
-function describeClose(closed: CloseReport): string {
+export function describeClose(closed: CloseReport): string {
   const written = closed.summaries?.windowsWritten ?? 0;
   const summaries =
     written === 0

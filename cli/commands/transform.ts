@@ -3,6 +3,7 @@ import type { FirehoseTransformationEvent, FirehoseTransformationResultRecord } 
 import type { Command } from 'commander';
 import type { Refusal } from '../../contract';
 import { createTransformHandler } from '../../lambdas/transform/handler';
+import { parseTrafficLine } from '../../local/traffic/traffic-line';
 import { UsageError } from '../errors';
 import { isoTimeFlag } from '../options';
 import type { RegisterCommand } from './index';
@@ -25,18 +26,25 @@ export const registerTransformCommand: RegisterCommand = (program: Command) => {
       'Send each line of an NDJSON file through the Firehose transform Lambda (as one Firehose record) and ' +
         'show the outcome per line, with a tally by result and by failure reason.',
     )
-    .argument('<file>', 'NDJSON file: one event per line, as a tracker sends them')
+    .argument(
+      '<file>',
+      'traffic file: one record per line, as a tracker sends them, optionally preceded by its arrival time and a tab (docs/traffic-format.md)',
+    )
     .option('--stored', 'also print the stored record of each Ok line', false)
     .option('--summary', 'print only the tallies', false)
     .option(
       '--arrived-at <time>',
-      'the arrival time Firehose stamps on every record, ISO-8601 with an offset (default: now). The ' +
+      "the arrival time Firehose stamps on every record, ISO-8601 with an offset (default: each line's recorded arrival time, else now). The " +
         "transform refuses an event_time too far before or after it: give a file's own day to see it as it arrived",
     )
     .action(async (file: string, flags: TransformFlags) => {
-      const arrivalMs =
-        flags.arrivedAt === undefined ? Date.now() : isoTimeFlag('--arrived-at', flags.arrivedAt);
-      const lines = await readLines(file);
+      const arrivedAt =
+        flags.arrivedAt === undefined ? undefined : isoTimeFlag('--arrived-at', flags.arrivedAt);
+      const now = Date.now();
+      const lines = (await readLines(file)).map((line) => {
+        const { arrivedAt: recorded, record } = parseTrafficLine(line.subarray(0, -1));
+        return { data: Buffer.concat([record, NEWLINE]), arrivalMs: arrivedAt ?? recorded ?? now };
+      });
       // Lambda's CloudWatch output (EMF metrics, a warning per refused record) would bury the
       // report; the reasons are printed below instead. Explicit settings win.
       process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
@@ -46,7 +54,7 @@ export const registerTransformCommand: RegisterCommand = (program: Command) => {
         onRefused: (recordId, refusal) => refusals.set(recordId, refusal),
       });
       const results: FirehoseTransformationResultRecord[] = [];
-      for (const event of firehoseBatches(lines, arrivalMs)) results.push(...(await handler(event)).records);
+      for (const event of firehoseBatches(lines)) results.push(...(await handler(event)).records);
       if (!flags.summary) printOutcomes(results, refusals, flags.stored);
       printTallies(results, refusals, file);
     });
@@ -78,11 +86,15 @@ async function readLines(file: string): Promise<Buffer[]> {
   return lines;
 }
 
-/** Firehose-shaped events holding the lines in order, each under the invocation payload limit. */
-function* firehoseBatches(lines: Buffer[], arrivalMs: number): Generator<FirehoseTransformationEvent> {
+const NEWLINE = Buffer.from('\n');
+
+/** Firehose-shaped events holding the records in order, each under the invocation payload limit. */
+function* firehoseBatches(
+  lines: { data: Buffer; arrivalMs: number }[],
+): Generator<FirehoseTransformationEvent> {
   let records: FirehoseTransformationEvent['records'] = [];
   let bytes = 0;
-  for (const [index, line] of lines.entries()) {
+  for (const [index, { data: line, arrivalMs }] of lines.entries()) {
     const data = line.toString('base64');
     if (records.length > 0 && bytes + data.length + RECORD_OVERHEAD_BYTES > MAX_BATCH_BYTES) {
       yield firehoseEvent(records);

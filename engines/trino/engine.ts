@@ -8,6 +8,8 @@ import { trinoFileRoot } from './files';
 
 /** The Hive catalog over the node's local file system (LakeServer.java). */
 export const TRINO_CATALOG = 'lake';
+/** The Iceberg catalog on the same metastore; each catalog redirects the other's tables to it. */
+export const TRINO_ICEBERG_CATALOG = 'iceberg';
 
 // A cold JVM on two shared cores starts the node in about 10 s; the margin covers a busy machine.
 const READY_TIMEOUT_MS = 120_000;
@@ -20,7 +22,7 @@ const PROJECT: MavenProject = {
     'src/main/java/clickstream/trino/LakeServer.java',
     'src/main/java/clickstream/trino/AthenaParameterRules.java',
   ],
-  download: 'about 235 MB (the Trino 483 engine and Hive connector)',
+  download: 'about 275 MB (the Trino 483 engine, Hive and Iceberg connectors)',
   javaHome: (context) => context.java25Home,
 };
 
@@ -38,23 +40,25 @@ async function prepare(context: EngineContext): Promise<void> {
 }
 
 /**
- * Trino's own readiness (`/v1/info` says `starting: false`), then the catalog: the testing server
- * reports it has started as soon as it serves HTTP, before the launcher registers `lake`.
+ * Trino's own readiness (`/v1/info` says `starting: false`), then the catalogs: the testing server
+ * reports it has started as soon as it serves HTTP, before the launcher registers them.
  */
 async function ready(url: string): Promise<boolean> {
   try {
     const response = await fetch(`${url}/v1/info`, { signal: AbortSignal.timeout(5_000) });
     if (!response.ok || ((await response.json()) as { starting?: boolean }).starting !== false) return false;
     const catalogs = await trinoQuery(url, 'SHOW CATALOGS');
-    return catalogs.rows.some(([name]) => name === TRINO_CATALOG);
+    const names = new Set(catalogs.rows.map(([name]) => name));
+    return names.has(TRINO_CATALOG) && names.has(TRINO_ICEBERG_CATALOG);
   } catch {
     return false;
   }
 }
 
 /**
- * One Trino 483 node on a free loopback port with the Hive catalog `lake` (file metastore, local
- * file system rooted at `trinoFileRoot`, which is emptied at start and at stop).
+ * One Trino 483 node on a free loopback port with the Hive catalog `lake` and the Iceberg catalog
+ * `iceberg` (one file metastore, local file system rooted at `trinoFileRoot`, which is emptied at
+ * start and at stop).
  */
 async function start(context: EngineContext): Promise<RunningEngine> {
   const classPath = trinoClassPath(context);

@@ -25,7 +25,7 @@ export interface AdvertiserAggregationRequest {
    * A's start minus this horizon, i.e. its own window was already final when it arrived.
    */
   readonly horizonMs: number;
-  /** How many campaigns to keep per window. */
+  /** How many campaigns, and how many pages, to keep per window. */
   readonly topCampaigns: number;
 }
 

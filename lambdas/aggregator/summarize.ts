@@ -5,10 +5,10 @@ import {
   isBulkEventIndex,
   type SummaryStore,
 } from './ports';
-import type { WindowAggregate, WindowSummary } from './summary';
+import type { AmountsByCurrency, WindowAggregate, WindowSummary } from './summary';
 import { planRun, type RunPlan, type SummarySettings, type TimeRange, WINDOW_MS } from './windows';
 
-/** Campaigns kept per window. */
+/** Campaigns kept per window, and pages (top_pages keeps as many as top_campaigns). */
 export const TOP_CAMPAIGNS = 5;
 
 export interface SummarizeDeps {
@@ -135,8 +135,8 @@ export function buildSummaries(
     return {
       advertiserId,
       ...counts,
-      revenue: roundMoney(counts.revenue),
-      cost: roundMoney(counts.cost),
+      revenueByCurrency: roundAmounts(counts.revenueByCurrency),
+      costByCurrency: roundAmounts(counts.costByCurrency),
       lateEvents: lateByWindow.get(windowStart) ?? 0,
       final: windowStart + WINDOW_MS <= plan.finalUntil,
       computedAt,
@@ -146,8 +146,13 @@ export function buildSummaries(
 
 // Sums of doubles differ in the last bits with the order of addition (shards, threads); micro-units
 // are far below any currency's smallest unit and make both event indices report the same amount.
-function roundMoney(amount: number): number {
-  return Math.round(amount * 1e6) / 1e6;
+// Currencies in code order, so the JSON reads the same whichever index computed it.
+function roundAmounts(amounts: AmountsByCurrency): AmountsByCurrency {
+  return Object.fromEntries(
+    Object.entries(amounts)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([currency, amount]) => [currency, Math.round(amount * 1e6) / 1e6]),
+  );
 }
 
 function emptyWindow(windowStart: number): WindowAggregate {
@@ -158,9 +163,12 @@ function emptyWindow(windowStart: number): WindowAggregate {
     clicks: 0,
     conversions: 0,
     pageviews: 0,
+    botImpressions: 0,
+    botClicks: 0,
     uniqueUsers: 0,
-    revenue: 0,
-    cost: 0,
+    revenueByCurrency: {},
+    costByCurrency: {},
     topCampaigns: [],
+    topPages: [],
   };
 }

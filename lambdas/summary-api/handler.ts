@@ -4,17 +4,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DynamoDbSummaryStore } from '../aggregator/dynamodb/summary-store';
 import type { SummaryStore } from '../aggregator/ports';
+import { answerSummaryRequest, SUMMARY_API_HEADERS } from './answer';
 import { readSummaryApiConfig } from './config';
-import { parseSummaryRequest } from './request';
-import { querySummaries } from './summaries';
 
-interface Runtime {
+export interface Runtime {
   store: SummaryStore;
-  logger: Logger;
+  logger: Pick<Logger, 'error'>;
 }
-
-// Built on the first invocation (not on import) and kept for the life of the process.
-let runtime: Runtime | undefined;
 
 function createRuntime(): Runtime {
   const config = readSummaryApiConfig(process.env);
@@ -27,31 +23,40 @@ function createRuntime(): Runtime {
   };
 }
 
-/** `GET /advertisers/{advertiserId}/summaries` behind API Gateway (HTTP API, IAM authorisation). */
-export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-  runtime ??= createRuntime();
+/**
+ * The handler over a given runtime: what `handler` runs with DynamoDB, and what the contract test
+ * (test/contract/summary-api.contract.test.ts) runs over the local store to hold the local server to it.
+ */
+export function createSummaryApiHandler(
+  runtime: Runtime,
+  now: () => number = Date.now,
+): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const { store, logger } = runtime;
-  const request = parseSummaryRequest(
-    event.pathParameters?.advertiserId,
-    event.queryStringParameters ?? {},
-    Date.now(),
-  );
-  if (!request.ok) return json(400, { error: 'bad_request', message: request.message });
-  try {
-    return json(200, await querySummaries(store, request.query));
-  } catch (error) {
-    logger.error('summary query failed', { error, requestId: event.requestContext.requestId });
-    return json(500, {
-      error: 'internal_error',
-      message: `the summaries could not be read; request id ${event.requestContext.requestId}`,
-    });
-  }
+  return async (event) => {
+    const { requestId } = event.requestContext;
+    const answer = await answerSummaryRequest(
+      store,
+      {
+        advertiserId: event.pathParameters?.advertiserId,
+        parameters: event.queryStringParameters ?? {},
+        requestId,
+      },
+      now(),
+      (error) => logger.error('summary query failed', { error, requestId }),
+    );
+    return {
+      statusCode: answer.statusCode,
+      headers: { ...SUMMARY_API_HEADERS },
+      body: JSON.stringify(answer.body),
+    };
+  };
 }
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-    body: JSON.stringify(body),
-  };
+// Built on the first invocation (not on import) and kept for the life of the process.
+let handle: ReturnType<typeof createSummaryApiHandler> | undefined;
+
+/** `GET /advertisers/{advertiserId}/summaries` behind API Gateway (HTTP API, IAM authorisation). */
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  handle ??= createSummaryApiHandler(createRuntime());
+  return handle(event);
 }

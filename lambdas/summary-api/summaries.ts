@@ -1,10 +1,12 @@
 import { toUtcIso } from '../../contract';
 import type { SummaryQuery, SummaryStore } from '../aggregator/ports';
-import { type SummaryJson, toSummaryJson } from '../aggregator/summary';
+import { SUMMARY_JSON_VERSION, type SummaryJson, toSummaryJson } from '../aggregator/summary';
 import { encodePageToken } from './page-token';
 
 /** The API's response body. */
 export interface SummariesResponse {
+  /** The version of the summary JSON form (docs/summaries.md): 2 since bots and currencies are apart. */
+  version: typeof SUMMARY_JSON_VERSION;
   advertiser_id: string;
   from: string;
   to: string;
@@ -16,6 +18,7 @@ export interface SummariesResponse {
 export async function querySummaries(store: SummaryStore, query: SummaryQuery): Promise<SummariesResponse> {
   const page = await store.query(query);
   return {
+    version: SUMMARY_JSON_VERSION,
     advertiser_id: query.advertiserId,
     from: toUtcIso(query.range.from),
     to: toUtcIso(query.range.to),

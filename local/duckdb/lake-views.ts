@@ -1,6 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { curatedTable, EVENTS_EXACT_VIEW, eventsExactViewSql, lakeTables } from '../../analytics/lake-tables';
 import { ERROR_OUTPUT_TYPES, EVENT_COLUMNS, FAILED_RECORD_COLUMNS, LAKE_LAYOUT } from '../../contract';
+import { curatedLayout } from '../curated/curated-layout';
+import { readWatermark } from '../curated/watermark-file';
 import type { LocalDatabase } from './database';
 import { TRINO_MACROS } from './trino-functions';
 
@@ -8,6 +11,8 @@ import { TRINO_MACROS } from './trino-functions';
 export interface LakeFileCounts {
   events: number;
   failedEvents: number;
+  /** Parquet files of the curated table (one per event day). */
+  curated: number;
 }
 
 /** The lake directory holds no event and no failed-record file: nothing to query. */
@@ -28,12 +33,19 @@ const ERROR_FOLDERS: ReadonlySet<string> = new Set(ERROR_OUTPUT_TYPES);
  * Creates the Trino macros and the views `events` and `failed_events` over `<lakeDir>` with the Glue
  * tables' names and columns, partition columns included. Views read the gzip NDJSON files with hive
  * partitioning, so a filter on `dt` (and `hour`) skips whole folders, as Athena's pruning does.
+ * `curated_events` reads the curated Parquet files (a filter on `event_date` skips days), and
+ * `events_exact` is the view the saved queries read, with the watermark the last compaction recorded.
  */
 export async function attachLake(db: LocalDatabase, lakeDir: string): Promise<LakeFileCounts> {
   const eventsDir = join(lakeDir, 'events');
   const errorsDir = join(lakeDir, 'errors');
-  const counts = { events: countFiles(eventsDir), failedEvents: countFiles(errorsDir) };
-  if (counts.events + counts.failedEvents === 0) {
+  const curated = curatedLayout(lakeDir);
+  const counts = {
+    events: countFiles(eventsDir),
+    failedEvents: countFiles(errorsDir),
+    curated: countFiles(curated.root, '.parquet'),
+  };
+  if (counts.events + counts.failedEvents + counts.curated === 0) {
     throw new EmptyLakeError(
       `the lake ${lakeDir} holds no events and no failed records: start the local pipeline (npm start) and send events, or pass --data-dir`,
     );
@@ -72,6 +84,21 @@ export async function attachLake(db: LocalDatabase, lakeDir: string): Promise<La
   );
   const failedRelation = branches.length === 0 ? emptyRelation(failedColumns) : branches.join(' UNION ALL ');
   await db.run(`CREATE OR REPLACE VIEW ${LAKE_LAYOUT.failedEventsTable} AS ${failedRelation}`);
+
+  const curatedColumns = [...EVENT_COLUMNS, { name: 'event_date', duckdbType: 'DATE' }];
+  const curatedRelation =
+    counts.curated === 0
+      ? emptyRelation(curatedColumns)
+      : `SELECT ${columnList(curatedColumns)} FROM read_parquet(${sqlString(curated.glob)},
+          hive_partitioning = true, hive_types = {'event_date': 'DATE'})`;
+  await db.run(`CREATE OR REPLACE VIEW ${curated.table} AS ${curatedRelation}`);
+  const { watermark } = await readWatermark(curated.watermarkFile);
+  const [rawEvents] = lakeTables({ eventsDays: 0, errorsDays: 0 });
+  const view = eventsExactViewSql(curatedTable(rawEvents), watermark, {
+    curated: curated.table,
+    events: LAKE_LAYOUT.eventsTable,
+  });
+  await db.run(`CREATE OR REPLACE VIEW ${EVENTS_EXACT_VIEW} AS ${view}`);
   return counts;
 }
 
@@ -102,9 +129,9 @@ function errorFolders(errorsDir: string): string[] {
     .sort();
 }
 
-function countFiles(dir: string): number {
+function countFiles(dir: string, extension = '.gz'): number {
   if (!existsSync(dir)) return 0;
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter(
-    (entry) => entry.isFile() && entry.name.endsWith('.gz'),
+    (entry) => entry.isFile() && entry.name.endsWith(extension) && !entry.name.startsWith('.'),
   ).length;
 }

@@ -10,7 +10,7 @@ import type {
   BulkEventIndex,
   LateArrivals,
 } from '../../lambdas/aggregator/ports';
-import type { WindowAggregate } from '../../lambdas/aggregator/summary';
+import { type AmountsByCurrency, NO_CURRENCY, type WindowAggregate } from '../../lambdas/aggregator/summary';
 import { type TimeRange, WINDOW_MS } from '../../lambdas/aggregator/windows';
 import type { LocalDatabase } from '../duckdb/database';
 import { PRIVATE_FILE_MODE, temporaryPath } from '../pipeline/data-dir';
@@ -27,6 +27,9 @@ const INSERT_BATCH = 50_000;
 // Every stored column with its DuckDB type, so read_json lands rows typed and ignores nothing else.
 const COLUMN_TYPES = `{${EVENT_COLUMNS.map((c) => `'${c.name}': '${c.duckdbType}'`).join(', ')}}`;
 const COLUMN_LIST = EVENT_COLUMNS.map((c) => `"${c.name}"`).join(', ');
+
+// The longest url_path OpenSearch indexes (its mapping's ignore_above): a longer one is not ranked.
+const INDEXED_PATH_LENGTH = Number(EVENT_COLUMNS.find((c) => c.name === 'url_path')?.openSearch.ignore_above);
 
 // Window start (epoch ms) of an ISO-8601 UTC column.
 const windowOf = (column: string) => `(epoch_ms(${column}::TIMESTAMP) // ${WINDOW_MS}) * ${WINDOW_MS}`;
@@ -217,38 +220,69 @@ async function rekey(db: LocalDatabase): Promise<void> {
 }
 
 // The advertisers' events in the range are read once (a materialised CTE) and shaped into one row
-// per advertiser and window with counts, top campaigns and late arrivals, oldest window first.
+// per advertiser and window with counts, amounts by currency, top campaigns and pages and late
+// arrivals, oldest window first. Each rule mirrors the OpenSearch request (opensearch/requests.ts):
+// an event without is_bot is billable; an amount without a currency is kept under NO_CURRENCY; a
+// url_path longer than the OpenSearch mapping's ignore_above is not indexed there, so not ranked here.
 const AGGREGATE_ADVERTISERS_SQL = `
   WITH e AS MATERIALIZED (
-    SELECT advertiser_id, event_type, user_id, revenue, cost, campaign_id, event_time, received_at,
+    SELECT advertiser_id, event_type, user_id, revenue, cost, coalesce(currency, '${NO_CURRENCY}') AS currency,
+           campaign_id, url_path, coalesce(is_bot, false) AS bot, event_time, received_at,
            ${windowOf('event_time')} AS event_window, ${windowOf('received_at')} AS arrival_window
     FROM ${EVENT_INDEX_TABLE}
     WHERE advertiser_id IN (SELECT unnest($advertisers::VARCHAR[]))
       AND ((event_time >= $from AND event_time < $to) OR (received_at >= $from AND received_at < $to))
   ),
-  counts AS (
-    SELECT advertiser_id, event_window AS window_start,
-           count(*) AS events,
-           count(*) FILTER (event_type = 'impression') AS impressions,
-           count(*) FILTER (event_type = 'click') AS clicks,
-           count(*) FILTER (event_type = 'conversion') AS conversions,
-           count(*) FILTER (event_type = 'pageview') AS pageviews,
-           count(DISTINCT user_id) AS unique_users,
-           coalesce(sum(revenue), 0) AS revenue,
-           coalesce(sum(cost), 0) AS cost
+  w AS (
+    SELECT * EXCLUDE (event_window), event_window AS window_start
     FROM e WHERE event_time >= $from AND event_time < $to
-    GROUP BY advertiser_id, event_window
+  ),
+  counts AS (
+    SELECT advertiser_id, window_start,
+           count(*) AS events,
+           count(*) FILTER (event_type = 'impression' AND NOT bot) AS impressions,
+           count(*) FILTER (event_type = 'click' AND NOT bot) AS clicks,
+           count(*) FILTER (event_type = 'conversion' AND NOT bot) AS conversions,
+           count(*) FILTER (event_type = 'pageview') AS pageviews,
+           count(*) FILTER (event_type = 'impression' AND bot) AS bot_impressions,
+           count(*) FILTER (event_type = 'click' AND bot) AS bot_clicks,
+           count(DISTINCT user_id) AS unique_users
+    FROM w
+    GROUP BY advertiser_id, window_start
+  ),
+  by_currency AS (
+    SELECT advertiser_id, window_start, currency,
+           sum(revenue) AS revenue, sum(cost) AS cost
+    FROM w WHERE NOT bot AND (revenue IS NOT NULL OR cost IS NOT NULL)
+    GROUP BY advertiser_id, window_start, currency
+  ),
+  amounts AS (
+    SELECT advertiser_id, window_start,
+           list({'currency': currency, 'amount': revenue}) FILTER (revenue IS NOT NULL) AS revenue_by_currency,
+           list({'currency': currency, 'amount': cost}) FILTER (cost IS NOT NULL) AS cost_by_currency
+    FROM by_currency GROUP BY advertiser_id, window_start
   ),
   ranked AS (
-    SELECT advertiser_id, event_window AS window_start, campaign_id, count(*) AS events
-    FROM e WHERE event_time >= $from AND event_time < $to AND campaign_id IS NOT NULL
-    GROUP BY advertiser_id, event_window, campaign_id
-    QUALIFY row_number() OVER (PARTITION BY advertiser_id, event_window ORDER BY count(*) DESC, campaign_id) <= $top
+    SELECT advertiser_id, window_start, campaign_id, count(*) AS events
+    FROM w WHERE campaign_id IS NOT NULL
+    GROUP BY advertiser_id, window_start, campaign_id
+    QUALIFY row_number() OVER (PARTITION BY advertiser_id, window_start ORDER BY count(*) DESC, campaign_id) <= $top
   ),
   top AS (
     SELECT advertiser_id, window_start,
            list({'campaign_id': campaign_id, 'events': events} ORDER BY events DESC, campaign_id) AS top_campaigns
     FROM ranked GROUP BY advertiser_id, window_start
+  ),
+  ranked_pages AS (
+    SELECT advertiser_id, window_start, url_path, count(*) AS pageviews
+    FROM w WHERE event_type = 'pageview' AND url_path IS NOT NULL AND length(url_path) <= ${INDEXED_PATH_LENGTH}
+    GROUP BY advertiser_id, window_start, url_path
+    QUALIFY row_number() OVER (PARTITION BY advertiser_id, window_start ORDER BY count(*) DESC, url_path) <= $top
+  ),
+  pages AS (
+    SELECT advertiser_id, window_start,
+           list({'url_path': url_path, 'pageviews': pageviews} ORDER BY pageviews DESC, url_path) AS top_pages
+    FROM ranked_pages GROUP BY advertiser_id, window_start
   ),
   late AS (
     -- Late: its own window was already final when it arrived (event_time before the arrival
@@ -260,9 +294,12 @@ const AGGREGATE_ADVERTISERS_SQL = `
     GROUP BY advertiser_id, arrival_window
   )
   SELECT coalesce(counts.advertiser_id, late.advertiser_id) AS advertiser_id, counts.* EXCLUDE (advertiser_id),
-         top.top_campaigns, late.window_start AS late_window, late.late_events
+         amounts.revenue_by_currency, amounts.cost_by_currency, top.top_campaigns, pages.top_pages,
+         late.window_start AS late_window, late.late_events
   FROM counts
+  LEFT JOIN amounts ON amounts.advertiser_id = counts.advertiser_id AND amounts.window_start = counts.window_start
   LEFT JOIN top ON top.advertiser_id = counts.advertiser_id AND top.window_start = counts.window_start
+  LEFT JOIN pages ON pages.advertiser_id = counts.advertiser_id AND pages.window_start = counts.window_start
   FULL OUTER JOIN late ON late.advertiser_id = counts.advertiser_id AND late.window_start = counts.window_start
   ORDER BY 1, coalesce(counts.window_start, late.window_start)`;
 
@@ -274,14 +311,26 @@ function toWindowAggregate(row: WindowRow): WindowAggregate {
     clicks: Number(row.clicks),
     conversions: Number(row.conversions),
     pageviews: Number(row.pageviews),
+    botImpressions: Number(row.bot_impressions),
+    botClicks: Number(row.bot_clicks),
     uniqueUsers: Number(row.unique_users),
-    revenue: row.revenue,
-    cost: row.cost,
+    revenueByCurrency: byCurrency(row.revenue_by_currency),
+    costByCurrency: byCurrency(row.cost_by_currency),
     topCampaigns: (row.top_campaigns ?? []).map((c) => ({
       campaignId: c.campaign_id,
       events: Number(c.events),
     })),
+    topPages: (row.top_pages ?? []).map((p) => ({ urlPath: p.url_path, pageviews: Number(p.pageviews) })),
   };
+}
+
+function byCurrency(amounts: CurrencyAmount[] | null): AmountsByCurrency {
+  return Object.fromEntries((amounts ?? []).map((a) => [a.currency, a.amount]));
+}
+
+interface CurrencyAmount {
+  currency: string;
+  amount: number;
 }
 
 // One row per advertiser and window with events and/or late arrivals; the counts are null for a
@@ -294,10 +343,13 @@ interface WindowRow {
   clicks: bigint;
   conversions: bigint;
   pageviews: bigint;
+  bot_impressions: bigint;
+  bot_clicks: bigint;
   unique_users: bigint;
-  revenue: number;
-  cost: number;
+  revenue_by_currency: CurrencyAmount[] | null;
+  cost_by_currency: CurrencyAmount[] | null;
   top_campaigns: { campaign_id: string; events: bigint }[] | null;
+  top_pages: { url_path: string; pageviews: bigint }[] | null;
   late_window: bigint | null;
   late_events: bigint | null;
 }

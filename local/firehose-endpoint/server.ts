@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { FirehoseApiError } from './api-error';
 import { MAX_REQUEST_BODY_BYTES } from './limits';
 import {
@@ -26,6 +27,18 @@ export interface FirehoseEndpointOptions {
   local?: LocalOperations;
   /** Called with errors that are not the client's fault (they are answered with InternalFailure). */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Answers every request that is not a Firehose call (one without an `X-Amz-Target` header, other
+   * than `POST /`): the summary API, the dashboard and its `/api/` routes on the same port.
+   */
+  routes?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Takes WebSocket upgrade requests (`GET /live`); without it they are refused. */
+  upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Whether a non-Firehose request may be answered, from its Host and Origin headers; refused ones
+   * get 403 `forbidden`. Firehose calls are not checked (the SDK and the AWS CLI send no Origin).
+   */
+  allowRequest?: (request: IncomingMessage) => boolean;
 }
 
 export interface FirehoseEndpoint {
@@ -60,11 +73,30 @@ export async function startFirehoseEndpoint(options: FirehoseEndpointOptions): P
     byName: new Map(options.streams.map((s) => [s.name, s])),
   };
   const server = createServer((request, response) => {
+    const { routes } = options;
+    if (routes !== undefined && !isFirehoseCall(request)) {
+      if (options.allowRequest?.(request) === false) {
+        replyForbidden(response);
+        return;
+      }
+      routes(request, response).catch((error: unknown) => {
+        options.onInternalError?.(error);
+        response.destroy();
+      });
+      return;
+    }
     handle(request, response, streams, options).catch((error: unknown) => {
       options.onInternalError?.(error);
       if (!response.headersSent)
         reply(response, 500, { __type: 'InternalFailure', message: 'internal error' });
     });
+  });
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (options.upgrade === undefined) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    options.upgrade(request, socket, head);
   });
   await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const address = server.address() as AddressInfo;
@@ -92,6 +124,25 @@ async function handle(
     if (error.status === 400 && request.readableEnded === false) response.setHeader('connection', 'close');
     reply(response, error.status, error.body());
   }
+}
+
+/** A Firehose call: any request naming an operation, and `POST /` (answered UnknownOperation without one, as before). */
+function isFirehoseCall(request: IncomingMessage): boolean {
+  if (request.headers['x-amz-target'] !== undefined) return true;
+  return request.method === 'POST' && (request.url === '/' || request.url === '');
+}
+
+function replyForbidden(response: ServerResponse): void {
+  const text = JSON.stringify({
+    error: 'forbidden',
+    message:
+      'this server answers pages of its own origin on a loopback host name only (localhost, 127.0.0.1, [::1])',
+  });
+  response.writeHead(403, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  response.end(text);
 }
 
 function operationFor(request: IncomingMessage, local: LocalOperations | undefined): Operation {
@@ -158,12 +209,19 @@ function reply(response: ServerResponse, status: number, body: JsonObject): void
   response.end(text);
 }
 
+/** The port asked for is taken (by another clickstream serve, most likely). */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`${host}:${port} is already in use (another clickstream serve?); choose another --port`)
+          ? new PortInUseError(
+              `${host}:${port} is already in use (another clickstream serve?); choose another --port`,
+            )
           : error,
       ),
     );

@@ -39,6 +39,25 @@ export interface DeliveryTargets {
   /** The index took none of a delivery's events; they are sent again after a delay. */
   onIndexRetry?: (error: unknown) => void;
   now?: () => number;
+  /** Told every record's outcome once its delivery is in the lake (the live tail), when it wants them. */
+  outcomes?: OutcomeListener;
+}
+
+/** One record's transform outcome, as the live tail shows it. */
+export interface RecordOutcomeView {
+  /** When the endpoint accepted it (epoch milliseconds). */
+  arrivedAt: number;
+  outcome: 'ok' | 'dropped' | 'failed';
+  /** Outcome `failed`: the transform's FailureReason, or Firehose's error code for a failed invocation. */
+  reason?: string;
+  /** The stored event's line (outcome `ok`) or the record's original bytes. */
+  data: Buffer;
+}
+
+export interface OutcomeListener {
+  /** Whether anyone listens now: the views are built only then. */
+  wanted(): boolean;
+  outcomes(records: RecordOutcomeView[]): void;
 }
 
 export interface DeliveryReport {
@@ -128,6 +147,9 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
       });
     }
   }
+  const views = targets.outcomes?.wanted()
+    ? outcomes.map((o) => outcomeView(o, targets.refusals))
+    : undefined;
   for (const record of segment.records) targets.refusals?.delete(record.id);
   const oldest = oldestArrival(segment);
   if (delivered.length > 0) {
@@ -142,7 +164,16 @@ export async function deliverToLake(segment: Segment, targets: DeliveryTargets):
     await targets.lake.put(key, await gzip(Buffer.from(lines)));
     report.keys.push(key);
   }
+  if (views !== undefined) targets.outcomes?.outcomes(views);
   return report;
+}
+
+function outcomeView(outcome: RecordOutcome, refusals: Map<string, string> | undefined): RecordOutcomeView {
+  const { arrivedAt } = outcome.record;
+  if (outcome.result === 'Ok') return { arrivedAt, outcome: 'ok', data: outcome.data };
+  if (outcome.result === 'Dropped') return { arrivedAt, outcome: 'dropped', data: outcome.record.data };
+  const reason = refusals?.get(outcome.record.id) ?? outcome.errorCode;
+  return { arrivedAt, outcome: 'failed', reason, data: outcome.record.data };
 }
 
 /** Firehose's folder for documents OpenSearch refused. */

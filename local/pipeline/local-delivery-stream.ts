@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { FirehoseApiError } from '../firehose-endpoint/api-error';
 import type { DeliveryStreamTarget } from '../firehose-endpoint/operations';
 import { type DeliveryReport, type DeliveryTargets, deliverToLake, indexDelivered } from './delivery';
+import { type PipelineClock, systemClock } from './pipeline-clock';
 import type { Segment, Spool, SpooledRecord } from './spool';
 
 export interface BufferingHints {
@@ -11,8 +12,12 @@ export interface BufferingHints {
   intervalMs: number;
 }
 
-/** Small defaults so a local run shows results within seconds (Firehose's own minimums are 1 MiB / 0 s). */
-export const DEFAULT_BUFFERING: BufferingHints = { sizeBytes: 1024 * 1024, intervalMs: 5_000 };
+/**
+ * Small defaults so an open dashboard shows an accepted event within 2 s (docs/live.md#freshness):
+ * a buffer is delivered at most 1 s after its first record, and `serve` summarises what a delivery
+ * touched as it is delivered. Firehose's own minimums are 1 MiB / 0 s; the stack deploys 60 s.
+ */
+export const DEFAULT_BUFFERING: BufferingHints = { sizeBytes: 1024 * 1024, intervalMs: 1_000 };
 
 export interface LocalDeliveryStreamOptions extends DeliveryTargets {
   spool: Spool;
@@ -27,6 +32,8 @@ export interface LocalDeliveryStreamOptions extends DeliveryTargets {
   onDelivered?: (report: DeliveryReport) => void;
   /** A delivery failed (the lake or the index); it is retried with backoff. */
   onDeliveryError?: (error: unknown) => void;
+  /** Runs the buffer deadlines (on `now`'s time). @default Node's timers */
+  clock?: PipelineClock;
 }
 
 const DEFAULT_MAX_BACKLOG_BYTES = 64 * 1024 * 1024;
@@ -49,7 +56,8 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   readonly arn: string;
   private readonly sealed: Segment[];
   private sealedBytes: number;
-  private timer: NodeJS.Timeout | undefined;
+  /** Cancels the open buffer's delivery deadline. */
+  private cancelDeadline: (() => void) | undefined;
   private delivering: Promise<void> | undefined;
   private sealing: Promise<void> = Promise.resolve();
   private closed = false;
@@ -58,8 +66,10 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
   private wakeRetry: (() => void) | undefined;
   /** Records acknowledged since start (recovered ones included). */
   accepted: number;
+  private readonly clock: PipelineClock;
 
   constructor(private readonly options: LocalDeliveryStreamOptions) {
+    this.clock = options.clock ?? systemClock(options.now);
     this.name = options.streamName;
     this.arn = deliveryStreamArn(options);
     this.sealed = [...options.recovered];
@@ -77,6 +87,11 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
     }
     const arrivedAt = (this.options.now ?? Date.now)();
     const records: SpooledRecord[] = data.map((d) => ({ id: recordId(), arrivedAt, data: d }));
+    // Set before the append is written: the deadline counts from the first record's arrival, on
+    // the pipeline's clock, which a timed replay moves on while appends are being written.
+    this.cancelDeadline ??= this.clock.at(arrivedAt + this.options.buffering.intervalMs, () =>
+      this.deliverBuffer(),
+    );
     try {
       await this.options.spool.append(records);
     } catch (error) {
@@ -86,7 +101,6 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
     }
     this.accepted += records.length;
     if (this.options.spool.openBytes >= this.options.buffering.sizeBytes) this.flushInBackground();
-    else this.timer ??= setTimeout(() => this.flushInBackground(), this.options.buffering.intervalMs).unref();
     return records.map((r) => r.id);
   }
 
@@ -176,9 +190,23 @@ export class LocalDeliveryStream implements DeliveryStreamTarget {
     this.sealAndDeliver().catch((error: unknown) => this.options.onDeliveryError?.(error));
   }
 
+  /**
+   * The open buffer's deadline: seals and delivers it. Resolves once it is delivered (a
+   * simulated clock waits for that before it moves on); failures are reported, never thrown.
+   */
+  private async deliverBuffer(): Promise<void> {
+    this.cancelDeadline = undefined;
+    try {
+      await this.sealAndDeliver();
+      while (this.delivering !== undefined) await this.delivering;
+    } catch (error) {
+      this.options.onDeliveryError?.(error);
+    }
+  }
+
   private async sealAndDeliver(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelDeadline?.();
+    this.cancelDeadline = undefined;
     // One seal after another: a flush waits for a seal under way, so it sees that segment too.
     const sealing = this.sealing.then(async () => {
       const segment = await this.options.spool.seal();

@@ -8,9 +8,16 @@ import type { EventSink, LocalEventIndex } from '../event-index/local-event-inde
 import { connectOpenSearchEventIndex } from '../event-index/opensearch-node';
 import { startFirehoseEndpoint } from '../firehose-endpoint/server';
 import { LakeDirectory } from '../lake/lake-directory';
+import { createDashboardRoutes } from '../server/dashboard-routes';
+import { LiveHub } from '../server/live-hub';
+import { LiveSummaryStore } from '../server/live-summary-store';
+import { localDashboardPorts } from '../server/local-ports';
+import { requestGuard } from '../server/request-guard';
+import { tailEvents } from '../server/tail-events';
 import { FileSummaryStore } from '../summary-store/file-summary-store';
 import { dataDirLayout, isLocalStreamName, lockDataDir, removeTemporaryFiles } from './data-dir';
 import type { DeliveryReport } from './delivery';
+import { DeliverySummaries } from './delivery-summaries';
 import {
   type Backlog,
   type BufferingHints,
@@ -18,6 +25,7 @@ import {
   deliveryStreamArn,
   LocalDeliveryStream,
 } from './local-delivery-stream';
+import { type PipelineClock, pipelineClock } from './pipeline-clock';
 import { Spool } from './spool';
 import { type BackfillOutcome, SummaryWorker, type TouchedWindows, touch } from './summary-worker';
 import type { TransformHandler } from './transform-invoker';
@@ -54,14 +62,25 @@ export interface LocalPipelineOptions {
    * a node on loopback). It is set up at start as the custom resource sets up the domain.
    */
   openSearchUrl?: string;
-  /** Arrival times and summary runs read it. @default Date.now */
-  clock?: Clock;
+  /**
+   * Arrival times, buffer deadlines and summary runs follow it: a time function (with Node's
+   * timers), or a PipelineClock such as a timed replay's SimulatedClock. @default Date.now
+   */
+  clock?: Clock | PipelineClock;
   /** The processor; the real transform Lambda's handler (reporting its refusal reasons) unless a test replaces it. */
   transform?: TransformHandler;
   /** Problems worth a line on stderr (a delivery retried, a summary run failed). */
   onProblem?: (message: string) => void;
   /** Each delivered buffer (records recovered from the spool included). */
   onDelivered?: (report: DeliveryReport) => void;
+  /**
+   * Summarise the windows each delivery touched as soon as it is delivered, besides the schedule:
+   * what `serve` does, so that an open dashboard shows an accepted event within about a second
+   * after its buffer is delivered (docs/live.md#freshness). @default false
+   */
+  summariseDeliveries?: boolean;
+  /** The built dashboard the port serves at `/`. @default dashboard/dist/ */
+  dashboardDir?: string;
 }
 
 /** Cumulative counts since the pipeline started. */
@@ -86,6 +105,17 @@ export interface PipelineStats {
   pending: number;
 }
 
+export interface FlushOptions {
+  /**
+   * Which windows the flush summarises. `touched` (the default): every window of the events
+   * delivered since the last flush, however old, as a replay of a historical file needs.
+   * `scheduled`: one summary run at the clock's time, as the schedule makes it (with the windows
+   * delivered since the last run); a window that was final when an event arrived stays as it was,
+   * and the event counts as late where it arrived.
+   */
+  summaries?: 'touched' | 'scheduled';
+}
+
 export interface FlushReport {
   stats: PipelineStats;
   summaries: BackfillOutcome;
@@ -100,13 +130,20 @@ export interface CloseReport {
 
 export interface LocalPipeline {
   readonly endpointUrl: string;
+  /** The dashboard on the same port (`<endpointUrl>/`); docs/live.md lists its routes and `/live`. */
+  readonly dashboardUrl: string;
   readonly streamName: string;
   readonly region: string;
   stats(): PipelineStats;
   /** Records acknowledged and not yet delivered, and their bytes. */
   backlog(): Backlog;
-  /** Delivers every acknowledged record, then computes the summaries of every window touched since the last flush. */
-  flush(): Promise<FlushReport>;
+  /** Delivers every acknowledged record, then computes the summaries (see FlushOptions). */
+  flush(options?: FlushOptions): Promise<FlushReport>;
+  /**
+   * Puts records into the delivery stream as the endpoint does, arriving at the clock's time: how
+   * a timed replay sends, since Firehose's API cannot say when a record arrived.
+   */
+  putRecords(data: Buffer[]): Promise<string[]>;
   /**
    * Stops the endpoint, delivers what was acknowledged (for at most the drain timeout), summarises
    * every window delivered since the last summary run, stops the worker and releases the data dir.
@@ -148,14 +185,19 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     return closing;
   };
   try {
-    const clock = options.clock ?? Date.now;
+    const time = pipelineClock(options.clock);
+    const clock = time.now;
     const eventIndex = await openEventIndex(options.openSearchUrl, layout.eventIndex, closers, problem);
-    const summaryStore = new FileSummaryStore(options.dataDir);
+    const guard = requestGuard(options.host ?? '127.0.0.1');
+    const live = new LiveHub({ allowRequest: guard });
+    const files = new FileSummaryStore(options.dataDir);
+    // Every window stored is pushed to the dashboards following its advertiser.
+    const summaryStore = new LiveSummaryStore(files, live);
     const unsummarised = await UnsummarisedWindows.open(layout.unsummarised, problem);
     const worker = new SummaryWorker({
       eventIndex,
       summaryStore,
-      clock,
+      clock: time,
       intervalSeconds: options.summaryIntervalSeconds ?? DEFAULT_SUMMARY_INTERVAL_SECONDS,
       latenessHorizonMinutes: options.latenessHorizonMinutes ?? DEFAULT_LATENESS_HORIZON_MINUTES,
       onError: (error) => problem(`summary run failed: ${messageOf(error)}`),
@@ -168,6 +210,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         problem(`the final summary run failed (the next start makes it): ${messageOf(error)}`);
       }
     });
+    const deliverySummaries = options.summariseDeliveries
+      ? new DeliverySummaries(worker, (error) =>
+          problem(`summary run of a delivery failed: ${messageOf(error)}`),
+        )
+      : undefined;
+    if (deliverySummaries !== undefined) closers.push(() => deliverySummaries.stop());
 
     const stats: PipelineStats = {
       accepted: 0,
@@ -205,6 +253,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
       accountId: ACCOUNT_ID,
       createdAt: clock(),
       now: clock,
+      clock: time,
       spool,
       recovered,
       buffering: options.buffering ?? DEFAULT_BUFFERING,
@@ -221,8 +270,16 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         deliveryStreamArn: deliveryStreamArn({ region, accountId: ACCOUNT_ID, streamName }),
         lambdaArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:clickstream-transform`,
       },
+      outcomes: {
+        wanted: () => live.wantsTail(),
+        outcomes: (views) => {
+          const { events, omitted } = tailEvents(views);
+          live.publishEvents(events, omitted);
+        },
+      },
       onDelivered: (report) => {
         addReport(stats, report);
+        deliverySummaries?.delivered(report.events);
         options.onDelivered?.(report);
       },
       onDeliveryError: (error) => problem(`delivery failed, retrying: ${messageOf(error)}`),
@@ -233,11 +290,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
     });
     worker.start();
 
-    const flush = async (): Promise<FlushReport> => {
+    const flush = async (flushOptions: FlushOptions = {}): Promise<FlushReport> => {
       await stream.flush();
       const batch = new Map(touched);
       touched.clear();
-      const summaries = await worker.backfill(batch);
+      const summaries =
+        flushOptions.summaries === 'scheduled' ? await worker.runNow() : await worker.backfill(batch);
       return { stats: snapshot(stats, stream), summaries };
     };
     const endpoint = await startFirehoseEndpoint({
@@ -251,16 +309,32 @@ export async function startLocalPipeline(options: LocalPipelineOptions): Promise
         Describe: async () => ({ dataDir: resolve(options.dataDir), streamName }),
       },
       onInternalError: (error) => problem(`endpoint error: ${messageOf(error)}`),
+      routes: createDashboardRoutes(
+        localDashboardPorts({
+          dataDir: options.dataDir,
+          summaryStore,
+          advertisers: () => files.advertisers(),
+          clock,
+          ...(options.dashboardDir === undefined ? {} : { staticDir: options.dashboardDir }),
+          onError: (error) => problem(`dashboard route failed: ${messageOf(error)}`),
+        }),
+      ),
+      upgrade: (request, socket, head) => live.handleUpgrade(request, socket, head),
+      allowRequest: guard,
     });
     closers.push(() => endpoint.close());
+    // First: an open WebSocket would keep the endpoint's server from closing.
+    closers.push(() => live.close());
 
     return {
       endpointUrl: endpoint.url,
+      dashboardUrl: `${endpoint.url}/`,
       streamName,
       region,
       stats: () => snapshot(stats, stream),
       backlog: () => stream.backlog,
       flush,
+      putRecords: (data) => stream.put(data),
       close: closeAll,
     };
   } catch (error) {

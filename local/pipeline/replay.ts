@@ -1,27 +1,48 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
-import { createTracker, type TrackInput } from '../../tracker';
-import type { FlushReport, PipelineStats } from './local-pipeline';
+import { PUT_RECORD_BATCH_LIMITS } from '../../contract';
+import { type ReadTrafficLine, readTrafficFile } from '../traffic/traffic-file';
+import type { FlushReport, LocalPipelineOptions, PipelineStats } from './local-pipeline';
+import { startLocalPipeline } from './local-pipeline';
+import { SimulatedClock } from './pipeline-clock';
 import type { PipelineConnection } from './pipeline-connection';
+import { type RecordRewrites, type RewriteCounts, recordRewriter } from './record-rewrites';
+import { RecordSender } from './record-sender';
+
+/**
+ * `timed`: each record arrives at its recorded arrival time, on a simulated clock that the whole
+ * pipeline runs on. `as-now`: every record arrives when it is sent.
+ */
+export type ReplayMode = 'timed' | 'as-now';
 
 export type ReplayProgress =
-  | { phase: 'sending'; lines: number; bytesRead: number; totalBytes: number }
+  | {
+      phase: 'sending';
+      lines: number;
+      bytesRead: number;
+      totalBytes: number;
+      /** A timed replay's clock: the arrival time reached. */
+      clock?: number;
+    }
   /** Everything is sent; the endpoint delivers what it holds, then the summaries are computed. */
   | { phase: 'delivering'; pending: number };
 
 export interface ReplayReport {
-  /** Non-empty lines read from the file. */
+  mode: ReplayMode;
+  /** Lines read from the file: each is a record. */
   lines: number;
-  /** Events the tracker took and sent. */
+  /** Records sent (every line, but for those in `notSent`). */
   sent: number;
-  /** Of those, the events the endpoint acknowledged to this replay's own requests. */
+  /** Of those, the records the endpoint (or, timed, the delivery stream) acknowledged. */
   acknowledged: number;
-  /** Lines never sent: not JSON, or refused by the tracker's validation, by reason. */
-  refused: Record<string, number>;
-  /** Events the tracker could not deliver after its retries, by error code. */
+  /** Lines never sent, by reason: `record_too_large` (over Firehose's record limit, which its API refuses). */
+  notSent: Record<string, number>;
+  /** Records changed before they were sent (only with the rewrite options). */
+  rewritten: RewriteCounts;
+  /** Records sent and not acknowledged after the retries, by error code. */
   undelivered: Record<string, number>;
+  /** A timed replay's arrivals. */
+  arrivals?: ArrivalReport;
   /**
    * What the pipeline did while the replay ran, whoever sent the records (its counters'
    * difference): the replay's own outcomes only when `otherRecords` is 0.
@@ -37,22 +58,33 @@ export interface ReplayReport {
   elapsedMs: number;
 }
 
-export interface ReplayOptions {
+export interface ArrivalReport {
+  /** The first and last arrival times replayed (epoch millis). */
+  first: number;
+  last: number;
+  /** Lines with no arrival time: they arrived with the line before. */
+  untimed: number;
+  /** Lines timed before the line above them: they arrived with it (the clock never goes back). */
+  outOfOrder: number;
+}
+
+interface CommonOptions extends RecordRewrites {
   file: string;
-  connection: PipelineConnection;
   /** Called every `progressEvery` lines, at the end of the file, then every second while delivery goes on. */
   onProgress?: (progress: ReplayProgress) => void;
   /** @default 5000 */
   progressEvery?: number;
 }
 
-// Events the tracker may hold before the replay waits for it to drain (its queue refuses past its bound).
-const MAX_BUFFERED_EVENTS = 20_000;
+export interface ReplayOptions extends CommonOptions {
+  connection: PipelineConnection;
+}
 
 /**
- * Sends an NDJSON file through the real tracker SDK to a local endpoint, waits until the tracker
- * and the endpoint have delivered everything, computes the summaries of the windows touched, and
- * reports what happened to every line.
+ * Sends a traffic file's records, each as recorded (its arrival time, if any, is ignored: every
+ * record arrives now), in PutRecordBatch requests to a local endpoint; waits until the endpoint has
+ * delivered everything, computes the summaries of the windows touched, and reports what happened
+ * to every line.
  */
 export async function replayFile(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
@@ -65,66 +97,185 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const undelivered: Record<string, number> = {};
-  const tracker = createTracker({
-    deliveryStreamName: connection.streamName,
-    client,
-    onError: (events) => {
-      for (const { error } of events) increment(undelivered, error.code);
-    },
-  });
-  const refused: Record<string, number> = {};
-  const totalBytes = (await stat(options.file)).size;
-  const progress = { phase: 'sending' as const, lines: 0, bytesRead: 0, totalBytes };
-  const every = options.progressEvery ?? 5000;
+  const sender = new RecordSender(client, connection.streamName);
+  const { rewrite, counts } = recordRewriter(options);
+  const reading = new Reading(options);
+  await reading.init();
   let sent = 0;
+  const notSent: Record<string, number> = {};
   try {
-    const input = createReadStream(options.file);
-    for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
-      progress.bytesRead += Buffer.byteLength(line) + 1;
-      if (line.trim().length === 0) continue;
-      progress.lines += 1;
-      const event = parseLine(line);
-      if (typeof event === 'string') {
-        increment(refused, event);
-      } else {
-        const result = tracker.track(event);
-        if (result.ok) sent += 1;
-        else increment(refused, result.reason);
-      }
-      if (progress.lines % every === 0)
-        options.onProgress?.({ ...progress, bytesRead: Math.min(progress.bytesRead, totalBytes) });
-      const { queued, inFlight } = tracker.stats();
-      if (queued + inFlight >= MAX_BUFFERED_EVENTS) await tracker.flush();
+    for await (const line of readTrafficFile(options.file)) {
+      reading.read(line);
+      if (await sender.send(withNewline(rewrite(line.record, Date.now())))) sent += 1;
+      else increment(notSent, 'record_too_large');
     }
-    await tracker.close();
+    await sender.flush();
   } finally {
     client.destroy();
   }
-  options.onProgress?.({ ...progress, bytesRead: totalBytes });
+  reading.end();
   const flushed = await whileReporting(connection, connection.flush(), options.onProgress);
   const pipeline = difference(flushed.stats, before);
-  const acknowledged = tracker.stats().delivered;
   return {
-    lines: progress.lines,
+    mode: 'as-now',
+    lines: reading.lines,
     sent,
-    acknowledged,
-    refused,
-    undelivered,
+    acknowledged: sender.acknowledged,
+    notSent,
+    rewritten: counts,
+    undelivered: sender.undelivered,
     pipeline,
-    // A record the tracker re-sent after a lost reply is accepted twice: counted here too, which
-    // errs towards not calling the endpoint's numbers the replay's own.
-    otherRecords: Math.max(0, pipeline.accepted - acknowledged) + before.pending,
+    // A record re-sent after a lost reply is accepted twice: counted here too, which errs towards
+    // not calling the endpoint's numbers the replay's own.
+    otherRecords: Math.max(0, pipeline.accepted - sender.acknowledged) + before.pending,
     summaries: flushed.summaries,
     elapsedMs: performance.now() - started,
   };
+}
+
+export interface TimedReplayOptions extends CommonOptions {
+  /** The pipeline to start in this process (its clock is the replay's). */
+  pipeline: Omit<LocalPipelineOptions, 'clock'>;
+  /**
+   * Where the clock stops after the last record (when later): the scheduled work up to then runs
+   * (buffers delivered, summary runs) before the final flush. @default the last arrival
+   */
+  until?: number;
+  /** Called with the pipeline once it has started, before any record is sent. */
+  onStarted?: (pipeline: { endpointUrl: string; streamName: string }) => void;
+}
+
+// Records put into the stream before the replay waits for their spool writes.
+const MAX_PENDING_PUTS = 2_000;
+
+/**
+ * Replays a traffic file as it happened: starts the pipeline in this process on a simulated clock
+ * and puts each record into the delivery stream at its recorded arrival time. Whatever falls due
+ * on the way runs at its own time (a buffer delivered when its interval ends, a summary run on its
+ * schedule), so windows open, turn provisional and become final as they did, in seconds. The lines
+ * must be in arrival order (the generator writes them so); one with no arrival time, or timed
+ * before the line above it, arrives with that line. A file whose first line has no arrival time
+ * starts the clock now.
+ */
+export async function replayTimedFile(options: TimedReplayOptions): Promise<ReplayReport> {
+  const started = performance.now();
+  const lines = readTrafficFile(options.file)[Symbol.asyncIterator]();
+  const first = await lines.next();
+  const start = first.done ? (options.until ?? Date.now()) : (first.value.arrivedAt ?? Date.now());
+  const clock = new SimulatedClock(start);
+  const pipeline = await startLocalPipeline({ ...options.pipeline, clock });
+  options.onStarted?.(pipeline);
+  const { rewrite, counts } = recordRewriter(options);
+  const reading = new Reading(options, clock.now);
+  await reading.init();
+  const arrivals: ArrivalReport = { first: start, last: start, untimed: 0, outOfOrder: 0 };
+  const notSent: Record<string, number> = {};
+  const undelivered: Record<string, number> = {};
+  let sent = 0;
+  let acknowledged = 0;
+  let puts: Promise<void>[] = [];
+  const settle = async () => {
+    await Promise.all(puts);
+    puts = [];
+  };
+  try {
+    for (let next = first; !next.done; next = await lines.next()) {
+      const line = next.value;
+      reading.read(line);
+      if (line.arrivedAt === undefined) arrivals.untimed += 1;
+      else if (line.arrivedAt < clock.now()) arrivals.outOfOrder += 1;
+      else if (line.arrivedAt > clock.now()) {
+        // The work due first (a buffer sealed) must hold the records put before it.
+        if (clock.hasWorkDueBy(line.arrivedAt)) await settle();
+        await clock.advanceTo(line.arrivedAt);
+      }
+      const data = withNewline(rewrite(line.record, clock.now()));
+      if (data.length > PUT_RECORD_BATCH_LIMITS.maxRecordBytes) {
+        increment(notSent, 'record_too_large');
+        continue;
+      }
+      sent += 1;
+      puts.push(
+        pipeline.putRecords([data]).then(
+          () => {
+            acknowledged += 1;
+          },
+          (error: unknown) => increment(undelivered, errorCode(error)),
+        ),
+      );
+      if (puts.length >= MAX_PENDING_PUTS) await settle();
+    }
+    await settle();
+    arrivals.last = clock.now();
+    reading.end();
+    if (options.until !== undefined) await clock.advanceTo(options.until);
+    const flushed = await whileReporting(
+      { stats: async () => pipeline.stats() },
+      pipeline.flush({ summaries: 'scheduled' }),
+      options.onProgress,
+    );
+    return {
+      mode: 'timed',
+      lines: reading.lines,
+      sent,
+      acknowledged,
+      notSent,
+      rewritten: counts,
+      undelivered,
+      arrivals,
+      pipeline: flushed.stats,
+      otherRecords: Math.max(0, flushed.stats.accepted - acknowledged),
+      summaries: flushed.summaries,
+      elapsedMs: performance.now() - started,
+    };
+  } finally {
+    await settle().catch(() => undefined);
+    await pipeline.close();
+  }
+}
+
+/** Counts the lines read and reports progress. */
+class Reading {
+  lines = 0;
+  private bytesRead = 0;
+  private totalBytes = 0;
+
+  constructor(
+    private readonly options: CommonOptions,
+    private readonly clock?: () => number,
+  ) {}
+
+  async init(): Promise<void> {
+    this.totalBytes = (await stat(this.options.file)).size;
+  }
+
+  read(line: ReadTrafficLine): void {
+    this.lines += 1;
+    this.bytesRead = line.bytesRead;
+    if (this.lines % (this.options.progressEvery ?? 5000) === 0) this.report();
+  }
+
+  end(): void {
+    this.bytesRead = this.totalBytes;
+    this.report();
+  }
+
+  private report(): void {
+    this.options.onProgress?.({
+      phase: 'sending',
+      lines: this.lines,
+      bytesRead: Math.min(this.bytesRead, this.totalBytes),
+      totalBytes: this.totalBytes,
+      ...(this.clock === undefined ? {} : { clock: this.clock() }),
+    });
+  }
 }
 
 const DELIVERY_PROGRESS_MS = 1_000;
 
 /** Reports the records still to deliver every second until `work` settles. */
 async function whileReporting<T>(
-  connection: PipelineConnection,
+  connection: Pick<PipelineConnection, 'stats'>,
   work: Promise<T>,
   onProgress: ((progress: ReplayProgress) => void) | undefined,
 ): Promise<T> {
@@ -143,17 +294,16 @@ async function whileReporting<T>(
   }
 }
 
-/** An event to track, or why the line is not one. */
-function parseLine(line: string): TrackInput | 'invalid_json' | 'not_an_object' {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return 'invalid_json';
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not_an_object';
-  // The tracker validates the event against the contract before it takes it.
-  return value as TrackInput;
+/** A record as a tracker sends it: one line, ending in a newline. */
+function withNewline(record: Buffer): Buffer {
+  return Buffer.concat([record, NEWLINE]);
+}
+const NEWLINE = Buffer.from('\n');
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
+    return error.code;
+  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 function difference(after: PipelineStats, before: PipelineStats): PipelineStats {

@@ -1,8 +1,9 @@
 import { runSummaryCycle, type SummaryCycleOutcome } from '../../lambdas/aggregator/cycle';
 import type { Clock, SummaryStore } from '../../lambdas/aggregator/ports';
-import { type SummarizeDeps, summarizeTargets } from '../../lambdas/aggregator/summarize';
+import { type SummarizeDeps, type SummaryTarget, summarizeTargets } from '../../lambdas/aggregator/summarize';
 import { planRun, windowStartOf } from '../../lambdas/aggregator/windows';
 import type { RefreshableEventIndex } from '../event-index/local-event-index';
+import { type PipelineClock, pipelineClock } from './pipeline-clock';
 import { merge, type SettledWindows, type UnsummarisedWindows } from './unsummarised-windows';
 
 export interface SummaryWorkerOptions {
@@ -16,7 +17,8 @@ export interface SummaryWorkerOptions {
   /** Seconds between scheduled runs; 0 turns the schedule off (runs on demand only). */
   intervalSeconds: number;
   latenessHorizonMinutes: number;
-  clock?: Clock;
+  /** Runs read it, and the schedule runs on it (a timed replay's simulated clock). @default Date.now */
+  clock?: Clock | PipelineClock;
   onRun?: (outcome: SummaryCycleOutcome) => void;
   onError?: (error: unknown) => void;
   /** Windows delivered since the last run (see UnsummarisedWindows): every run summarises them, then forgets them. */
@@ -36,27 +38,33 @@ export interface BackfillOutcome {
  * summary cycle as the Lambdas, every few seconds and on demand. Runs never overlap.
  */
 export class SummaryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private scheduledRunBusy = false;
+  private cancelNextRun: (() => void) | undefined;
+  private stopped = false;
   private running: Promise<unknown> = Promise.resolve();
+  private readonly schedule: PipelineClock;
   private readonly clock: Clock;
 
   constructor(private readonly options: SummaryWorkerOptions) {
-    this.clock = options.clock ?? Date.now;
+    this.schedule = pipelineClock(options.clock);
+    this.clock = this.schedule.now;
   }
 
   start(): void {
     if (this.options.intervalSeconds <= 0) return;
-    this.timer = setInterval(() => {
-      // A run longer than the interval makes the next tick wait rather than pile up runs.
-      if (this.scheduledRunBusy) return;
-      this.scheduledRunBusy = true;
-      this.runNow()
-        .then(this.options.onRun, this.options.onError)
-        .finally(() => {
-          this.scheduledRunBusy = false;
-        });
-    }, this.options.intervalSeconds * 1000).unref();
+    this.scheduleRunAt(this.clock() + this.intervalMs);
+  }
+
+  private get intervalMs(): number {
+    return this.options.intervalSeconds * 1000;
+  }
+
+  /** The next scheduled run; the one after it is set when it ends, so slow runs never pile up. */
+  private scheduleRunAt(time: number): void {
+    if (this.stopped) return;
+    this.cancelNextRun = this.schedule.at(time, async () => {
+      await this.runNow().then(this.options.onRun, this.options.onError);
+      this.scheduleRunAt(this.clock() + this.intervalMs);
+    });
   }
 
   /**
@@ -97,6 +105,23 @@ export class SummaryWorker {
   }
 
   /**
+   * Recomputes exactly the windows given (per advertiser, window-aligned), after any run in
+   * progress: what a delivery touched, summarised as soon as it is delivered (DeliverySummaries).
+   * The windows stay recorded as unsummarised until a scheduled run or finish() covers them.
+   */
+  summariseWindows(targets: readonly SummaryTarget[]): Promise<BackfillOutcome> {
+    return this.serialised(async () => {
+      if (targets.length === 0) return { advertisers: 0, windowsWritten: 0 };
+      await this.options.eventIndex.refresh();
+      const outcomes = await summarizeTargets(this.deps(), targets);
+      return {
+        advertisers: targets.length,
+        windowsWritten: outcomes.reduce((sum, o) => sum + o.windowsWritten, 0),
+      };
+    });
+  }
+
+  /**
    * Stops the schedule and, after any run in progress, summarises the windows delivered since the
    * last run, so a stop leaves nothing delivered unsummarised.
    */
@@ -106,7 +131,8 @@ export class SummaryWorker {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopped = true;
+    this.cancelNextRun?.();
     await this.running.catch(() => undefined);
   }
 

@@ -9,6 +9,9 @@ import { writeEventsObject, writeFailedRecordsObject } from '../../local/duckdb/
  * - adv-b/c2: u3 impression on 11-01 that arrives 48 hours late (dt=2026-11-03), conversion on 11-03.
  * - page views on /home and /pricing with a `plan` property; one by an anonymous visitor.
  * - events outside every tested range, on arrival days 2026-10-25 and 2026-11-05.
+ * - adv-bill/cb on 11-09..11-12 (billing rules, apart from every other case's days): known bots
+ *   (`crawler`), amounts in four currencies and one without a currency, more conversions than clicks,
+ *   and conversions whose latest click is an earlier one, outside the range, or more than a day before.
  * - failed records: processing-failed on 11-01 (3) and 11-05 (1), AmazonOpenSearchService-failed on 11-02 (1).
  */
 interface Delivery {
@@ -96,7 +99,48 @@ const e14 = event('e14', 'impression', 'adv-a', '2026-11-05T08:00:00.000Z', {
 });
 const e15 = event('e15', 'click', 'adv-a', '2026-11-04T16:00:00.000Z', { campaign_id: 'c1', user_id: 'u4' });
 
+// adv-bill: `bill(id, type, time, visitor, fields)` on campaign cb, arriving 3 s after its event time.
+const BILLING: StoredEvent[] = [
+  bill('b01', 'impression', '2026-11-10T10:00:00.000Z', 'u1', { cost: 0.5, currency: 'USD' }),
+  bill('b02', 'impression', '2026-11-10T10:01:00.000Z', 'crawler', {
+    is_bot: true,
+    cost: 0.5,
+    currency: 'USD',
+  }),
+  bill('b03', 'click', '2026-11-10T10:02:00.000Z', 'u1', { is_bot: false, cost: 1, currency: 'EUR' }),
+  bill('b04', 'click', '2026-11-10T10:03:00.000Z', 'crawler', { is_bot: true }),
+  bill('b05', 'conversion', '2026-11-10T10:30:00.000Z', 'u1', { revenue: 100, currency: 'EUR' }),
+  bill('b06', 'conversion', '2026-11-10T11:00:00.000Z', 'u1', { revenue: 100, currency: 'JPY' }),
+  bill('b07', 'conversion', '2026-11-10T11:30:00.000Z', 'u2', { revenue: 5 }),
+  bill('b08', 'conversion', '2026-11-10T11:40:00.000Z', 'crawler', {
+    is_bot: true,
+    revenue: 1000,
+    currency: 'JPY',
+  }),
+  bill('b09', 'click', '2026-11-10T12:00:00.000Z', 'u3'),
+  bill('b10', 'click', '2026-11-11T09:00:00.000Z', 'u1'),
+  bill('b11', 'conversion', '2026-11-11T09:30:00.000Z', 'u1', { revenue: 50, currency: 'EUR' }),
+  bill('b12', 'click', '2026-11-09T23:00:00.000Z', 'u4'),
+  bill('b13', 'conversion', '2026-11-10T08:00:00.000Z', 'u4'),
+  bill('b14', 'click', '2026-11-10T13:00:00.000Z', 'u5'),
+  bill('b15', 'conversion', '2026-11-12T14:00:00.000Z', 'u5'),
+  bill('b16', 'impression', '2026-11-10T11:59:00.000Z', 'u3'),
+  bill('b17', 'impression', '2026-11-10T12:59:00.000Z', 'u5'),
+  bill('b18', 'impression', '2026-11-11T08:59:00.000Z', 'u1'),
+  bill('b19', 'impression', '2026-11-10T11:00:00.000Z', 'u2'),
+  event('b20', 'conversion', 'adv-bill', '2026-11-10T14:00:00.000Z', {
+    user_id: 'u6',
+    revenue: 7,
+    currency: 'GBP',
+  }),
+];
+
+function bill(id: string, type: string, time: string, visitor: string, fields: Partial<StoredEvent> = {}) {
+  return event(id, type, 'adv-bill', time, { campaign_id: 'cb', user_id: visitor, ...fields });
+}
+
 const DELIVERIES: Delivery[] = [
+  ...BILLING.map((e) => ({ event: e, received: new Date(Date.parse(e.event_time) + 3_000).toISOString() })),
   { event: e01, received: '2026-11-01T10:00:05.000Z' },
   { event: e02, received: '2026-11-01T10:05:02.000Z' },
   { event: e02, received: '2026-11-01T12:00:00.000Z' },

@@ -34,22 +34,23 @@ describe('clickstream query', () => {
 
     expect(code).toBe(0);
     for (const q of loadSavedQueries()) expect(stdout).toContain(`${q.name}  `);
-    expect(stdout).toContain('ctr_by_campaign  start_date:date end_date:date');
+    expect(stdout).toContain('ctr_by_campaign  start_date:date end_date:date attribution_days:integer');
     expect(stdout).toContain('    gap_minutes (integer, from 1 to 1440): ');
     expect(stdout).toContain('    end_date (date, on or after start_date): ');
   });
 
   it('runs a query on the local lake, values by position and by name, as CSV', async () => {
-    const args = 'query run ctr_by_campaign 2026-11-01 --param end_date=2026-11-02 --format csv --verbose';
+    const args =
+      'query run ctr_by_campaign 2026-11-01 --param end_date=2026-11-02 --param attribution_days=1 --format csv --verbose';
 
     const { code, stdout, stderr } = await clickstream(...args.split(' '), '--data-dir', dataDir);
 
     expect(code).toBe(0);
     expect(stdout).toBe(
-      'advertiser_id,campaign_id,impressions,clicks,conversions,ctr,conversion_rate,revenue\r\n' +
-        `adv-a,c1,3,2,1,${2 / 3},0.5,20\r\nadv-b,c2,1,0,0,0,,0\r\n`,
+      'advertiser_id,campaign_id,impressions,clicks,conversions,bot_impressions,bot_clicks,ctr,attributed_conversions,conversion_rate\r\n' +
+        `adv-a,c1,3,2,1,0,0,${2 / 3},1,0.5\r\nadv-b,c2,1,0,0,0,0,0,0,\r\n`,
     );
-    expect(stderr).toMatch(/scan read 16 files/);
+    expect(stderr).toMatch(/scan read \d+ files \(first \d+ in dt=/);
   });
 
   it.each([
@@ -84,7 +85,7 @@ describe('clickstream query', () => {
       'parameter top_n must be a whole number of at least 1, got "-1"',
     ],
     [
-      ['query', 'run', 'ctr_by_campaign', '2026-11-07', '2026-11-01'],
+      ['query', 'run', 'ctr_by_campaign', '2026-11-07', '2026-11-01', '1'],
       2,
       'parameter end_date must be a date YYYY-MM-DD on or after start_date (2026-11-07), got "2026-11-01"',
     ],

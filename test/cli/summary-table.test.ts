@@ -12,17 +12,20 @@ const json = toSummaryJson({
   clicks: 2,
   conversions: 1,
   pageviews: 0,
+  botImpressions: 5,
+  botClicks: 1,
   uniqueUsers: 2,
-  revenue: 9.5,
-  cost: 0,
+  revenueByCurrency: { EUR: 9.5, JPY: 300 },
+  costByCurrency: {},
   topCampaigns: [],
+  topPages: [],
   lateEvents: 4,
   final: true,
   computedAt: now,
 });
 
 describe('summary table', () => {
-  it('prints the scalar fields of the JSON form, null rates as nulls', () => {
+  it('prints the scalar fields of the JSON form, amounts by currency as text, null rates and no amounts as nulls', () => {
     const table = summaryTable([json]);
 
     expect(table.columns.map((c) => c.name)).toEqual([
@@ -33,11 +36,13 @@ describe('summary table', () => {
       'clicks',
       'conversions',
       'pageviews',
+      'bot_impressions',
+      'bot_clicks',
       'unique_users',
-      'revenue',
-      'cost',
+      'revenue_by_currency',
+      'cost_by_currency',
       'ctr',
-      'conversion_rate',
+      'conversions_per_click',
       'late_events',
       'final',
     ]);
@@ -50,9 +55,11 @@ describe('summary table', () => {
         '2',
         '1',
         '0',
+        '5',
+        '1',
         '2',
-        '9.5',
-        '0',
+        '9.5 EUR; 300 JPY',
+        null,
         null,
         '0.5',
         '4',

@@ -1,4 +1,4 @@
-import type { WindowSummary } from '../../lambdas/aggregator/summary';
+import { type AmountsByCurrency, NO_CURRENCY, type WindowSummary } from '../../lambdas/aggregator/summary';
 import { WINDOW_MS } from '../../lambdas/aggregator/windows';
 import type { FlushReport } from '../../local/pipeline/local-pipeline';
 import { count, type PhaseReport } from './checks';
@@ -231,7 +231,7 @@ function differencesOf(
     conversions: number;
     pageviews: number;
     uniqueUsers: number;
-    revenue: number;
+    revenueByCurrency: AmountsByCurrency;
   },
 ): string[] {
   const pairs: [string, number, number][] = [
@@ -241,7 +241,9 @@ function differencesOf(
     ['conversions', want.conversions, got.conversions],
     ['pageviews', want.pageviews, got.pageviews],
     ['unique_users', want.users.size, got.uniqueUsers],
-    ['revenue', want.revenue, got.revenue],
+    // The load sends no currency: its revenue is kept under NO_CURRENCY, and nowhere else.
+    ['revenue_by_currency.XXX', want.revenue, got.revenueByCurrency[NO_CURRENCY] ?? 0],
+    ['other currencies', 0, Object.keys(got.revenueByCurrency).filter((c) => c !== NO_CURRENCY).length],
   ];
   return pairs.filter(([, w, g]) => w !== g).map(([name, w, g]) => `${name} ${g} (expected ${w})`);
 }

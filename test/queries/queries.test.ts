@@ -6,6 +6,7 @@ import { loadSavedQueries } from '../../analytics/catalog';
 import { runLocally } from '../../analytics/local-runner';
 import { findSavedQuery } from '../../analytics/lookup';
 import { parseParameterValues } from '../../analytics/parameters';
+import { compactLake } from '../../local/curated/compaction';
 import { writeFixtureLake } from '../analytics/lake-fixture';
 
 // Expected rows are worked out by hand from the deliveries listed in lake-fixture.ts; values are
@@ -16,15 +17,52 @@ const CASES: Record<string, { params: string[]; expected: (string | null)[][] }[
   ctr_by_campaign: [
     {
       // e02 and e03 arrive twice; e07 arrives 48 hours late, on dt=2026-11-03, inside the margin.
-      params: ['2026-11-01', '2026-11-02'],
+      // e03 is attributed to e02; e08 (adv-b, 11-03) has no click to go to.
+      params: ['2026-11-01', '2026-11-02', '1'],
       expected: [
-        ['adv-a', 'c1', '3', '2', '1', String(2 / 3), '0.5', '20'],
-        ['adv-b', 'c2', '1', '0', '0', '0', null, '0'],
+        ['adv-a', 'c1', '3', '2', '1', '0', '0', String(2 / 3), '1', '0.5'],
+        ['adv-b', 'c2', '1', '0', '0', '0', '0', '0', '0', null],
       ],
     },
     {
-      params: ['2026-11-02', '2026-11-02'],
-      expected: [['adv-a', 'c1', '1', '1', '0', '1', '0', '0']],
+      params: ['2026-11-02', '2026-11-02', '1'],
+      expected: [['adv-a', 'c1', '1', '1', '0', '0', '0', '1', '0', '0']],
+    },
+    {
+      // Billing rules (adv-bill): the crawler's impression, click and conversion are not billable;
+      // five conversions for four clicks, yet conversion_rate <= 1: b05 and b06 go to b03, b11 to the
+      // later b10 (not b03), b07 had no click, b13's click b12 is before the range, b15 comes 49 h
+      // after b14 (beyond one day).
+      params: ['2026-11-10', '2026-11-11', '1'],
+      expected: [['adv-bill', 'cb', '5', '4', '5', '1', '1', '0.8', '3', '0.5']],
+    },
+    {
+      // With three days, b15 goes to b14 too.
+      params: ['2026-11-10', '2026-11-11', '3'],
+      expected: [['adv-bill', 'cb', '5', '4', '5', '1', '1', '0.8', '4', '0.75']],
+    },
+  ],
+  revenue_by_currency: [
+    {
+      // The fixture's early events name no currency: their amounts are under XXX.
+      params: ['2026-11-01', '2026-11-02'],
+      expected: [
+        ['adv-a', '2026-11-01', 'c1', 'XXX', '20', '1', '1', '2'],
+        ['adv-a', '2026-11-02', 'c1', 'XXX', '0', '0.5', '0', '1'],
+        ['adv-b', '2026-11-01', 'c2', 'XXX', '0', '1', '0', '1'],
+      ],
+    },
+    {
+      // 100 EUR and 100 JPY stay apart; the crawler's 0.5 USD and 1,000 JPY are not billable.
+      params: ['2026-11-10', '2026-11-11'],
+      expected: [
+        ['adv-bill', '2026-11-10', null, 'GBP', '7', '0', '1', '0'],
+        ['adv-bill', '2026-11-10', 'cb', 'EUR', '100', '1', '1', '1'],
+        ['adv-bill', '2026-11-10', 'cb', 'JPY', '100', '0', '1', '0'],
+        ['adv-bill', '2026-11-10', 'cb', 'USD', '0', '0.5', '0', '1'],
+        ['adv-bill', '2026-11-10', 'cb', 'XXX', '5', '0', '1', '0'],
+        ['adv-bill', '2026-11-11', 'cb', 'EUR', '50', '0', '1', '0'],
+      ],
     },
   ],
   hourly_traffic: [
@@ -99,6 +137,11 @@ const CASES: Record<string, { params: string[]; expected: (string | null)[][] }[
         ['adv-b', 'c2', '1', '0', '0', '0', null],
       ],
     },
+    {
+      // The crawler (a bot) is no visitor of the funnel.
+      params: ['2026-11-10', '2026-11-11', '1'],
+      expected: [['adv-bill', 'cb', '4', '3', '1', '0.75', String(1 / 3)]],
+    },
   ],
   late_arrivals: [
     {
@@ -166,33 +209,66 @@ const CASES: Record<string, { params: string[]; expected: (string | null)[][] }[
     {
       params: ['2026-11-01', '2026-11-02'],
       expected: [
-        ['adv-a', '2026-11-01', '2', '1', '1', '1', '20', '1', '2'],
-        ['adv-a', '2026-11-02', '1', '1', '0', '3', '0', '0.5', '5'],
-        ['adv-b', '2026-11-01', '1', '0', '0', '0', '0', '1', '1'],
+        ['adv-a', '2026-11-01', '2', '1', '1', '0', '0', '1', '2'],
+        ['adv-a', '2026-11-02', '1', '1', '0', '0', '0', '3', '5'],
+        ['adv-b', '2026-11-01', '1', '0', '0', '0', '0', '0', '1'],
+      ],
+    },
+    {
+      // Bots apart from billable counts; distinct visitors count every visitor, the crawler too.
+      params: ['2026-11-10', '2026-11-11'],
+      expected: [
+        ['adv-bill', '2026-11-10', '4', '3', '5', '1', '1', '0', '7'],
+        ['adv-bill', '2026-11-11', '1', '1', '1', '0', '0', '0', '1'],
       ],
     },
   ],
 };
 
 const queries = loadSavedQueries();
-let dataDir: string;
 
-beforeAll(() => {
-  dataDir = mkdtempSync(join(tmpdir(), 'clickstream-queries-'));
-  writeFixtureLake(join(dataDir, 'lake'));
+// The same lake as the raw arrivals only, compacted up to the middle of the deliveries (the view
+// reads curated days and raw arrivals together), and compacted whole: the results must not change.
+const COMPACTIONS = {
+  'never compacted': [],
+  'compacted up to 2026-11-02 12:00': ['2026-11-02T12:30:00.000Z'],
+  'compacted twice, then whole': [
+    '2026-11-01T12:30:00.000Z',
+    '2026-11-02T12:30:00.000Z',
+    '2026-11-06T00:30:00.000Z',
+  ],
+} as const;
+type LakeState = keyof typeof COMPACTIONS;
+const dataDirs = new Map<LakeState, string>();
+
+beforeAll(async () => {
+  for (const [state, runs] of Object.entries(COMPACTIONS) as [LakeState, readonly string[]][]) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'clickstream-queries-'));
+    writeFixtureLake(join(dataDir, 'lake'));
+    for (const at of runs) await compactLake({ lakeDir: join(dataDir, 'lake'), now: () => Date.parse(at) });
+    dataDirs.set(state, dataDir);
+  }
 });
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  for (const dataDir of dataDirs.values()) rmSync(dataDir, { recursive: true, force: true });
+});
 
 describe('saved queries on DuckDB over the fixture lake', () => {
   it('has a hand-computed case for every file in queries/', () => {
     expect(Object.keys(CASES).sort()).toEqual(queries.map((q) => q.name));
   });
 
-  const rows = Object.entries(CASES).flatMap(([name, cases]) => cases.map((c) => ({ name, ...c })));
-  it.each(rows)('$name $params', async ({ name, params, expected }) => {
+  const rows = Object.entries(CASES).flatMap(([name, cases]) =>
+    Object.keys(COMPACTIONS).flatMap((state) =>
+      cases.map((c) => ({ name, state: state as LakeState, ...c })),
+    ),
+  );
+  it.each(rows)('$name $params ($state)', async ({ name, state, params, expected }) => {
     const query = findSavedQuery(queries, name);
 
-    const result = await runLocally(query, parseParameterValues(query, params), { dataDir });
+    const result = await runLocally(query, parseParameterValues(query, params), {
+      dataDir: dataDirs.get(state)!,
+    });
 
     expect(result.rows).toEqual(expected);
   });

@@ -1,5 +1,6 @@
 import { toUtcIso } from '../../../contract';
 import type { AdvertiserAggregationRequest } from '../ports';
+import { NO_CURRENCY } from '../summary';
 import { type TimeRange, WINDOW_MS } from '../windows';
 
 /** Workers read the event-day indices only (never `incoming-*`, where duplicates may still sit). */
@@ -11,8 +12,43 @@ export const EVENTS_INDEX_PATTERN = 'events-*';
  */
 export const UNIQUE_USERS_PRECISION_THRESHOLD = 10_000;
 
-const COUNTED_TYPES = ['impression', 'click', 'conversion', 'pageview'] as const;
-export type CountedType = (typeof COUNTED_TYPES)[number];
+/**
+ * Distinct currencies a window's amounts are grouped by: every code the contract's `^[A-Z]{3}$`
+ * allows (26³), so no currency can fall outside the buckets. Buckets exist only for codes present.
+ */
+export const CURRENCY_BUCKETS = 26 ** 3;
+
+const BOT = { term: { is_bot: true } };
+const eventType = (type: string) => ({ term: { event_type: type } });
+// An event without is_bot (no user agent, or an untransformed record) is billable.
+const billable = (filter: object) => ({ bool: { filter: [filter], must_not: [BOT] } });
+
+/** The named counts of a window: billable ad events, page views (bots included), bot ad events. */
+const COUNTS = {
+  impressions: billable(eventType('impression')),
+  clicks: billable(eventType('click')),
+  conversions: billable(eventType('conversion')),
+  pageviews: eventType('pageview'),
+  bot_impressions: { bool: { filter: [eventType('impression'), BOT] } },
+  bot_clicks: { bool: { filter: [eventType('click'), BOT] } },
+} as const;
+export type CountName = keyof typeof COUNTS;
+
+/**
+ * Sums of one money field over billable events that carry it, by currency: an amount without a
+ * currency goes to NO_CURRENCY (`missing`), so two currencies are never added together.
+ */
+function amountsByCurrency(field: 'revenue' | 'cost'): object {
+  return {
+    filter: billable({ exists: { field } }),
+    aggs: {
+      currencies: {
+        terms: { field: 'currency', missing: NO_CURRENCY, size: CURRENCY_BUCKETS },
+        aggs: { amount: { sum: { field } } },
+      },
+    },
+  };
+}
 
 function isoRange(range: TimeRange): { gte: string; lt: string } {
   return { gte: toUtcIso(range.from), lt: toUtcIso(range.to) };
@@ -80,17 +116,18 @@ export function aggregateAdvertiserBody(request: AdvertiserAggregationRequest): 
               min_doc_count: 1,
             },
             aggs: {
-              event_types: {
-                filters: {
-                  filters: Object.fromEntries(COUNTED_TYPES.map((t) => [t, { term: { event_type: t } }])),
-                },
-              },
+              counts: { filters: { filters: COUNTS } },
               unique_users: {
                 cardinality: { field: 'user_id', precision_threshold: UNIQUE_USERS_PRECISION_THRESHOLD },
               },
-              revenue: { sum: { field: 'revenue' } },
-              cost: { sum: { field: 'cost' } },
+              revenue: amountsByCurrency('revenue'),
+              cost: amountsByCurrency('cost'),
               top_campaigns: { terms: { field: 'campaign_id', size: request.topCampaigns } },
+              // A url_path longer than the mapping's ignore_above is not indexed, so not ranked.
+              top_pages: {
+                filter: eventType('pageview'),
+                aggs: { paths: { terms: { field: 'url_path', size: request.topCampaigns } } },
+              },
             },
           },
         },

@@ -1,6 +1,6 @@
 import type { AdvertiserAggregation, AdvertiserPage } from '../ports';
-import type { WindowAggregate } from '../summary';
-import type { CountedType } from './requests';
+import type { AmountsByCurrency, WindowAggregate } from '../summary';
+import type { CountName } from './requests';
 
 // The parts of OpenSearch's search response the adapter reads; anything else is ignored.
 interface SearchResponse {
@@ -14,14 +14,19 @@ interface CompositeAggregation {
   buckets: { key: { advertiser_id: string }; doc_count: number }[];
 }
 
+interface TermsBuckets<Sub = object> {
+  buckets: ({ key: string; doc_count: number } & Sub)[];
+}
+
 interface WindowBucket {
   key: number;
   doc_count: number;
-  event_types: { buckets: Record<CountedType, { doc_count: number }> };
+  counts: { buckets: Record<CountName, { doc_count: number }> };
   unique_users: { value: number };
-  revenue: { value: number };
-  cost: { value: number };
-  top_campaigns: { buckets: { key: string; doc_count: number }[] };
+  revenue: { currencies: TermsBuckets<{ amount: { value: number } }> };
+  cost: { currencies: TermsBuckets<{ amount: { value: number } }> };
+  top_campaigns: TermsBuckets;
+  top_pages: { paths: TermsBuckets };
 }
 
 interface AggregateResponse {
@@ -89,17 +94,24 @@ export function parseAdvertiserAggregation(body: unknown): AdvertiserAggregation
 }
 
 function toWindowAggregate(bucket: WindowBucket): WindowAggregate {
-  const types = bucket.event_types.buckets;
+  const counts = bucket.counts.buckets;
   return {
     windowStart: bucket.key,
     events: bucket.doc_count,
-    impressions: types.impression.doc_count,
-    clicks: types.click.doc_count,
-    conversions: types.conversion.doc_count,
-    pageviews: types.pageview.doc_count,
+    impressions: counts.impressions.doc_count,
+    clicks: counts.clicks.doc_count,
+    conversions: counts.conversions.doc_count,
+    pageviews: counts.pageviews.doc_count,
+    botImpressions: counts.bot_impressions.doc_count,
+    botClicks: counts.bot_clicks.doc_count,
     uniqueUsers: bucket.unique_users.value,
-    revenue: bucket.revenue.value,
-    cost: bucket.cost.value,
+    revenueByCurrency: byCurrency(bucket.revenue.currencies),
+    costByCurrency: byCurrency(bucket.cost.currencies),
     topCampaigns: bucket.top_campaigns.buckets.map((c) => ({ campaignId: c.key, events: c.doc_count })),
+    topPages: bucket.top_pages.paths.buckets.map((p) => ({ urlPath: p.key, pageviews: p.doc_count })),
   };
+}
+
+function byCurrency(currencies: TermsBuckets<{ amount: { value: number } }>): AmountsByCurrency {
+  return Object.fromEntries(currencies.buckets.map((bucket) => [bucket.key, bucket.amount.value]));
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SUMMARY_TABLE_KEY } from '../../../lambdas/aggregator/dynamodb/summary-table';
+import { CONNECTION_TABLE_KEY, EXPIRY_ATTRIBUTE } from '../../../lambdas/live/dynamodb/connection-table';
 import { engineUrl } from '../engine-url';
 
 /** moto accepts any credentials; static dummy ones keep the SDK from looking for real ones. */
@@ -51,4 +52,33 @@ export async function createJobQueue(sqs: SQSClient): Promise<string> {
   );
   if (response.QueueUrl === undefined) throw new Error('moto created a queue without a URL');
   return response.QueueUrl;
+}
+
+/**
+ * A new, empty live connection table with the CDK table's key (CONNECTION_TABLE_KEY) and TTL
+ * attribute, on demand as in lib/live-updates.ts.
+ */
+export async function createConnectionTable(documents: DynamoDBDocumentClient): Promise<string> {
+  const tableName = `connections-${randomUUID()}`;
+  await documents.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      KeySchema: [
+        { AttributeName: CONNECTION_TABLE_KEY.partitionKey, KeyType: 'HASH' },
+        { AttributeName: CONNECTION_TABLE_KEY.sortKey, KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: CONNECTION_TABLE_KEY.partitionKey, AttributeType: 'S' },
+        { AttributeName: CONNECTION_TABLE_KEY.sortKey, AttributeType: 'S' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  await documents.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: EXPIRY_ATTRIBUTE, Enabled: true },
+    }),
+  );
+  return tableName;
 }

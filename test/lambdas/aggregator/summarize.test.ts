@@ -87,15 +87,25 @@ describe('buildSummaries', () => {
     expect(summaries).toEqual([]);
   });
 
-  it('rounds money to micro-units so sums in any order agree', () => {
+  it('rounds money to micro-units so sums in any order agree, each currency apart, in code order', () => {
     const [summary] = buildSummaries(
       'a',
-      { windows: [counts(T('11:00'), { revenue: 0.1 + 0.2, cost: 1.0000004999 })], lateArrivals: [] },
+      {
+        windows: [
+          counts(T('11:00'), {
+            revenueByCurrency: { USD: 0.1 + 0.2, EUR: 100 },
+            costByCurrency: { JPY: 1.0000004999 },
+          }),
+        ],
+        lateArrivals: [],
+      },
       plan,
       now,
     );
 
-    expect([summary?.revenue, summary?.cost]).toEqual([0.3, 1]);
+    expect(summary?.revenueByCurrency).toEqual({ EUR: 100, USD: 0.3 });
+    expect(Object.keys(summary?.revenueByCurrency ?? {})).toEqual(['EUR', 'USD']);
+    expect(summary?.costByCurrency).toEqual({ JPY: 1 });
   });
 });
 

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   clickThroughRate,
-  conversionRate,
+  conversionsPerClick,
   fromSummaryJson,
+  OutdatedSummaryError,
   toSummaryJson,
   type WindowSummary,
 } from '../../../lambdas/aggregator/summary';
@@ -17,10 +18,13 @@ const summary: WindowSummary = {
   clicks: 2,
   conversions: 1,
   pageviews: 0,
+  botImpressions: 6,
+  botClicks: 1,
   uniqueUsers: 3,
-  revenue: 12.5,
-  cost: 0.3,
+  revenueByCurrency: { EUR: 12.5, JPY: 300 },
+  costByCurrency: { EUR: 0.3 },
   topCampaigns: [{ campaignId: 'c1', events: 5 }],
+  topPages: [{ urlPath: '/home', pageviews: 2 }],
   lateEvents: 1,
   final: true,
   computedAt: Date.parse('2026-11-22T14:07:00.123Z'),
@@ -39,9 +43,10 @@ describe('rates', () => {
   it.each([
     [{ conversions: 1, clicks: 2 }, 0.5],
     [{ conversions: 0, clicks: 2 }, 0],
+    [{ conversions: 4, clicks: 2 }, 2],
     [{ conversions: 1, clicks: 0 }, null],
-  ])('conversion rate of %o is %s', (counts, expected) => {
-    expect(conversionRate(counts)).toBe(expected);
+  ])('conversions per click of %o is %s (may exceed 1)', (counts, expected) => {
+    expect(conversionsPerClick(counts)).toBe(expected);
   });
 });
 
@@ -56,12 +61,15 @@ describe('summary JSON form', () => {
       clicks: 2,
       conversions: 1,
       pageviews: 0,
+      bot_impressions: 6,
+      bot_clicks: 1,
       unique_users: 3,
-      revenue: 12.5,
-      cost: 0.3,
+      revenue_by_currency: { EUR: 12.5, JPY: 300 },
+      cost_by_currency: { EUR: 0.3 },
       ctr: 0.5,
-      conversion_rate: 0.5,
+      conversions_per_click: 0.5,
       top_campaigns: [{ campaign_id: 'c1', events: 5 }],
+      top_pages: [{ url_path: '/home', pageviews: 2 }],
       late_events: 1,
       final: true,
       computed_at: '2026-11-22T14:07:00.123Z',
@@ -70,6 +78,10 @@ describe('summary JSON form', () => {
 
   it('reads back exactly what it wrote', () => {
     const count = fc.nat({ max: 1_000_000 });
+    const amounts = fc.dictionary(
+      fc.stringMatching(/^[A-Z]{3}$/),
+      fc.double({ min: 0, max: 1e9, noNaN: true }),
+    );
     const summaries = fc.record({
       advertiserId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
       windowStart: fc.integer({ min: 0, max: 4_000_000 }).map((n) => n * WINDOW_MS),
@@ -78,10 +90,15 @@ describe('summary JSON form', () => {
       clicks: count,
       conversions: count,
       pageviews: count,
+      botImpressions: count,
+      botClicks: count,
       uniqueUsers: count,
-      revenue: fc.double({ min: 0, max: 1e9, noNaN: true }),
-      cost: fc.double({ min: 0, max: 1e9, noNaN: true }),
+      revenueByCurrency: amounts,
+      costByCurrency: amounts,
       topCampaigns: fc.array(fc.record({ campaignId: fc.string({ minLength: 1 }), events: count }), {
+        maxLength: 5,
+      }),
+      topPages: fc.array(fc.record({ urlPath: fc.string({ minLength: 1 }), pageviews: count }), {
         maxLength: 5,
       }),
       lateEvents: count,
@@ -109,7 +126,46 @@ describe('summary JSON form', () => {
       { ...toSummaryJson(summary), top_campaigns: {} },
       /top_campaigns must be an array/,
     ],
+    ['pages not a list', { ...toSummaryJson(summary), top_pages: undefined }, /top_pages must be an array/],
+    [
+      'amounts not an object',
+      { ...toSummaryJson(summary), revenue_by_currency: 12.5 },
+      /revenue_by_currency must be an object/,
+    ],
+    [
+      'an amount not a number',
+      { ...toSummaryJson(summary), cost_by_currency: { EUR: '0.3' } },
+      /cost_by_currency.EUR must be a number/,
+    ],
   ])('refuses %s, naming the field', (_case, stored, message) => {
     expect(() => fromSummaryJson(stored)).toThrow(message);
+  });
+});
+
+describe('a stored v1 summary', () => {
+  // As version 1 wrote it: bots counted, revenue and cost added across currencies.
+  const v1 = {
+    advertiser_id: 'adv-1',
+    window_start: '2026-11-22T10:30:00.000Z',
+    window_end: '2026-11-22T10:45:00.000Z',
+    events: 7,
+    impressions: 4,
+    clicks: 2,
+    conversions: 1,
+    pageviews: 0,
+    unique_users: 3,
+    revenue: 200,
+    cost: 0.3,
+    ctr: 0.5,
+    conversion_rate: 0.5,
+    top_campaigns: [],
+    late_events: 0,
+    final: true,
+    computed_at: '2026-11-22T14:07:00.123Z',
+  };
+
+  it('is refused with OutdatedSummaryError naming its window, never converted', () => {
+    expect(() => fromSummaryJson(v1)).toThrow(OutdatedSummaryError);
+    expect(() => fromSummaryJson(v1)).toThrow(/adv-1 at 2026-11-22T10:30:00.000Z is in the v1 form/);
   });
 });

@@ -43,7 +43,7 @@ function stored(windowStart: string): WindowSummary {
     impressions: 2,
     clicks: 1,
     uniqueUsers: 2,
-    cost: 1.5,
+    costByCurrency: { EUR: 1.5 },
     final: true,
   });
 }
@@ -61,6 +61,7 @@ describe('summary API handler', () => {
     expect(response.headers).toMatchObject({ 'content-type': 'application/json' });
     const body = JSON.parse(response.body ?? '');
     expect(body).toMatchObject({
+      version: 2,
       advertiser_id: 'adv-1',
       from: '2026-11-22T00:00:00.000Z',
       to: '2026-11-23T00:00:00.000Z',
@@ -109,5 +110,19 @@ describe('summary API handler', () => {
       error: 'internal_error',
       message: 'the summaries could not be read; request id req-1',
     });
+  });
+
+  it('answers 500 outdated_summary naming the window when the table holds a v1 summary', async () => {
+    const { bot_impressions, bot_clicks, revenue_by_currency, cost_by_currency, ...v2 } = toSummaryJson(
+      stored('2026-11-22T10:00:00.000Z'),
+    );
+    documents.on(QueryCommand).resolves({ Items: [{ ...v2, revenue: 3, cost: 1.5, conversion_rate: null }] });
+
+    const response = await handler(request('adv-1', range));
+
+    expect(response.statusCode).toBe(500);
+    const body = JSON.parse(response.body ?? '');
+    expect(body.error).toBe('outdated_summary');
+    expect(body.message).toContain('adv-1 at 2026-11-22T10:00:00.000Z is in the v1 form');
   });
 });

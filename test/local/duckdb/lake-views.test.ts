@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EVENT_COLUMNS, FAILED_RECORD_COLUMNS } from '../../../contract';
+import { compactLake } from '../../../local/curated/compaction';
 import { LocalDatabase } from '../../../local/duckdb/database';
 import { attachLake } from '../../../local/duckdb/lake-views';
 import { writeEventsObject, writeFailedRecordsObject } from '../../../local/duckdb/lake-writer';
@@ -36,7 +37,7 @@ describe('attachLake', () => {
     const events = await db.typedRows('SELECT * FROM events');
     const failed = await db.typedRows('SELECT * FROM failed_events');
 
-    expect(counts).toEqual({ events: 1, failedEvents: 0 });
+    expect(counts).toEqual({ events: 1, failedEvents: 0, curated: 0 });
     expect(events.columns).toEqual([
       ...EVENT_COLUMNS.map((c) => ({ name: c.name, type: c.duckdbType })),
       { name: 'dt', type: 'VARCHAR' },
@@ -76,5 +77,24 @@ describe('attachLake', () => {
       { error_output_type: 'AmazonOpenSearchService-failed', dt: '2026-11-01', n: 1 },
       { error_output_type: 'processing-failed', dt: '2026-11-01', n: 2 },
     ]);
+  });
+});
+
+describe('events_exact', () => {
+  it('has the raw columns plus event_date, before any compaction and after one', async () => {
+    writeEventsObject(dir, [click, { ...click, received_at: '2026-11-01T07:30:01.000Z' }], arrival);
+    const expected = [...EVENT_COLUMNS.map((c) => c.name), 'event_date'];
+
+    await attachLake(db, dir);
+    const before = await db.typedRows('SELECT * FROM events_exact');
+    await compactLake({ lakeDir: dir, now: () => Date.parse('2026-11-01T09:00:00.000Z') });
+    await attachLake(db, dir);
+    const after = await db.typedRows('SELECT * FROM events_exact');
+
+    for (const result of [before, after]) {
+      expect(result.columns.map((c) => c.name)).toEqual(expected);
+      expect(result.columns.at(-1)?.type).toBe('DATE');
+      expect(result.rows).toHaveLength(1);
+    }
   });
 });

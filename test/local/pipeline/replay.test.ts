@@ -11,6 +11,8 @@ import { localFirehoseClient, silenceLambdaTelemetry, wireEvent } from '../../e2
 silenceLambdaTelemetry();
 
 const OWN_EVENTS = 30;
+// The file's two bad lines are sent as recorded too: the transform refuses them.
+const OWN_LINES = OWN_EVENTS + 2;
 const OWN_PREFIX = 'What the pipeline did with them';
 const SHARED_PREFIX = 'The endpoint meanwhile, all clients together';
 
@@ -84,11 +86,11 @@ describe('replayFile reports its own records', () => {
     const report = await replayFile({ file, connection: shared });
 
     expect(otherAcknowledged).toBeGreaterThan(0);
-    expect(report).toMatchObject({ lines: OWN_EVENTS + 2, sent: OWN_EVENTS, acknowledged: OWN_EVENTS });
+    expect(report).toMatchObject({ lines: OWN_LINES, sent: OWN_LINES, acknowledged: OWN_LINES });
     expect(report.otherRecords).toBe(otherAcknowledged);
-    expect(report.pipeline.accepted).toBe(OWN_EVENTS + otherAcknowledged);
+    expect(report.pipeline.accepted).toBe(OWN_LINES + otherAcknowledged);
     const text = formatReplayReport(report);
-    expect(text).toMatch(/acknowledged by the endpoint +30\n/);
+    expect(text).toMatch(/acknowledged +32\n/);
     expect(text).toContain(`${SHARED_PREFIX} (${otherAcknowledged} records were not this replay's`);
     expect(text).not.toContain(OWN_PREFIX);
   });
@@ -97,7 +99,13 @@ describe('replayFile reports its own records', () => {
     const report = await replayFile({ file, connection });
 
     expect(report.otherRecords).toBe(0);
-    expect(report.pipeline).toMatchObject({ accepted: OWN_EVENTS, delivered: OWN_EVENTS, pending: 0 });
+    expect(report.pipeline).toMatchObject({
+      accepted: OWN_LINES,
+      delivered: OWN_EVENTS,
+      failed: 2,
+      pending: 0,
+    });
+    expect(report.pipeline.failedByReason).toEqual({ invalid_json: 1, missing_required_field: 1 });
     const text = formatReplayReport(report);
     expect(text).toContain(OWN_PREFIX);
     expect(text).not.toContain(SHARED_PREFIX);

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { toSummaryJson, type WindowSummary } from '../../../lambdas/aggregator/summary';
+import { type SummaryJson, toSummaryJson, type WindowSummary } from '../../../lambdas/aggregator/summary';
 import { FileSummaryStore } from '../../../local/summary-store/file-summary-store';
 import { windowSummary } from '../../lambdas/aggregator/support/builders';
 
@@ -212,6 +212,12 @@ describe('FileSummaryStore, a corrupt summary file', () => {
   });
   const stored = (advertiserId: string, windowStart: string) =>
     toSummaryJson(summary(advertiserId, windowStart, EARLY));
+  // What version 1 wrote: no bot counts, revenue and cost as numbers, conversion_rate.
+  const v1 = (json: SummaryJson) => {
+    const { bot_impressions, bot_clicks, revenue_by_currency, cost_by_currency, top_pages, ...kept } = json;
+    const { conversions_per_click, ...rest } = kept;
+    return { ...rest, revenue: 0, cost: 0, conversion_rate: conversions_per_click };
+  };
 
   it.each([
     ['cut short', '[{"advertiser_id": "a",', /^not valid JSON \(.+\)$/],
@@ -230,6 +236,11 @@ describe('FileSummaryStore, a corrupt summary file', () => {
       'a window of another day',
       JSON.stringify([stored('a', '2026-11-23T00:00:00.000Z')]),
       /^summary 1 starts at 2026-11-23T00:00:00.000Z, not on 2026-11-22$/,
+    ],
+    [
+      'a summary of version 1 (bots counted, currencies added)',
+      JSON.stringify([v1(stored('a', W))]),
+      /^summary 1: the stored summary of a at 2026-11-22T10:00:00.000Z is in the v1 form .* recompute its window from the events$/,
     ],
   ])('holding %s is moved aside, named in a report, and the write goes on', async (_case, text, problem) => {
     const path = join(dataDir, 'summaries', 'a', `${day}.json`);

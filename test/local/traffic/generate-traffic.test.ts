@@ -76,10 +76,26 @@ describe('generateTraffic', () => {
     expect(Math.max(...byHour)).toBeGreaterThan(4 * Math.min(...byHour));
   });
 
-  it('sends late events last: the held-back events come after newer ones', () => {
-    const times = valid.map((e) => toEpochMillis(e.event_time));
-    const tail = times.slice(-traffic.tally.late);
+  it('records when each line arrived: in arrival order, never before the event happened, within the day', () => {
+    expect(traffic.arrivals).toHaveLength(traffic.lines.length);
+    traffic.arrivals.forEach((arrivedAt, i) => {
+      if (i > 0) expect(arrivedAt).toBeGreaterThanOrEqual(traffic.arrivals[i - 1]!);
+      expect(arrivedAt).toBeLessThan(END);
+    });
+    valid.forEach((event) => {
+      const i = traffic.lines.findIndex((line) => line.includes(event.event_id));
+      if (event.sent_at === undefined) return;
+      expect(traffic.arrivals[i]!).toBeGreaterThanOrEqual(toEpochMillis(event.event_time));
+      expect(toEpochMillis(event.sent_at)).toBeLessThanOrEqual(traffic.arrivals[i]!);
+    });
+  });
 
-    expect(Math.min(...tail)).toBeLessThan(Math.max(...times.slice(0, -traffic.tally.late)));
+  it('is mostly on time, with some events minutes or hours late and a few beyond the lateness horizon', () => {
+    const { tally } = generateTraffic({ events: 20_000, end: END, seed: 3 });
+
+    expect(tally.late).toBeGreaterThan(0);
+    expect(tally.late / tally.events).toBeLessThan(0.15);
+    expect(tally.afterFinal).toBeGreaterThan(0);
+    expect(tally.afterFinal).toBeLessThan(tally.late);
   });
 });

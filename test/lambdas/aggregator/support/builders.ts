@@ -9,10 +9,13 @@ export function windowAggregate(windowStart: number, fields: Partial<WindowAggre
     clicks: 0,
     conversions: 0,
     pageviews: 0,
+    botImpressions: 0,
+    botClicks: 0,
     uniqueUsers: 0,
-    revenue: 0,
-    cost: 0,
+    revenueByCurrency: {},
+    costByCurrency: {},
     topCampaigns: [],
+    topPages: [],
     ...fields,
   };
 }

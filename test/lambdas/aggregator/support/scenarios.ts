@@ -54,12 +54,15 @@ function summary(advertiserId: string, windowStart: string, fields: Partial<Summ
     clicks: 0,
     conversions: 0,
     pageviews: 0,
+    bot_impressions: 0,
+    bot_clicks: 0,
     unique_users: 0,
-    revenue: 0,
-    cost: 0,
+    revenue_by_currency: {},
+    cost_by_currency: {},
     ctr: null,
-    conversion_rate: null,
+    conversions_per_click: null,
     top_campaigns: [],
+    top_pages: [],
     late_events: 0,
     final: false,
     computed_at: new Date(SCENARIO_NOW).toISOString(),
@@ -88,7 +91,7 @@ const lateEvents: Scenario = {
       events: 1,
       clicks: 1,
       unique_users: 1,
-      conversion_rate: 0,
+      conversions_per_click: 0,
       top_campaigns: [{ campaign_id: 'c1', events: 1 }],
     }),
     summary('late', '11:30:00.000', { late_events: 1 }),
@@ -125,10 +128,11 @@ const duplicates: Scenario = {
       clicks: 1,
       conversions: 1,
       unique_users: 3,
-      revenue: 12.5,
-      cost: 0.3,
+      // The events name no currency: their amounts are kept under XXX, never guessed.
+      revenue_by_currency: { XXX: 12.5 },
+      cost_by_currency: { XXX: 0.3 },
       ctr: 0.25,
-      conversion_rate: 1,
+      conversions_per_click: 1,
       // A tie on events: campaign id order, as OpenSearch's terms aggregation breaks ties.
       top_campaigns: [
         { campaign_id: 'c1', events: 3 },
@@ -172,8 +176,14 @@ const windowEdges: Scenario = {
   expected: [
     summary('edge', '10:30:00.000', { events: 1, impressions: 1, ctr: 0, final: true }),
     summary('edge', '10:45:00.000', { events: 1, impressions: 1, ctr: 0, final: true }),
-    summary('edge', '11:00:00.000', { events: 2, impressions: 1, clicks: 1, ctr: 1, conversion_rate: 0 }),
-    summary('edge', '11:15:00.000', { events: 1, clicks: 1, conversion_rate: 0 }),
+    summary('edge', '11:00:00.000', {
+      events: 2,
+      impressions: 1,
+      clicks: 1,
+      ctr: 1,
+      conversions_per_click: 0,
+    }),
+    summary('edge', '11:15:00.000', { events: 1, clicks: 1, conversions_per_click: 0 }),
     summary('edge', '12:00:00.000', { events: 1, impressions: 1, ctr: 0 }),
   ],
 };
@@ -190,9 +200,89 @@ const manyAdvertisers: Scenario = {
   ],
   expected: manyIds.map((id) =>
     id === 'm3'
-      ? summary(id, '11:45:00.000', { events: 2, impressions: 1, clicks: 1, ctr: 1, conversion_rate: 0 })
+      ? summary(id, '11:45:00.000', {
+          events: 2,
+          impressions: 1,
+          clicks: 1,
+          ctr: 1,
+          conversions_per_click: 0,
+        })
       : summary(id, '11:45:00.000', { events: 1, impressions: 1, ctr: 0 }),
   ),
+};
+
+const BOT = { is_bot: true } as const;
+const HUMAN = { is_bot: false } as const;
+const page = (id: string, time: string, urlPath: string | undefined, extra: Partial<StoredEvent> = {}) =>
+  event(id, 'pageview', 'ads', time, { ...(urlPath === undefined ? {} : { url_path: urlPath }), ...extra });
+
+const billing: Scenario = {
+  id: 'bots-currencies-pages',
+  title:
+    'bots are counted apart, amounts are kept by currency, conversions may outnumber clicks, pages are ranked',
+  pageSize: 1000,
+  events: [
+    // Window 11:15: billable and bot traffic, three currencies and an amount without one.
+    event('b-1', 'impression', 'ads', '11:16:00.000', { ...HUMAN, cost: 0.002, currency: 'USD' }),
+    event('b-2', 'impression', 'ads', '11:16:01.000', { cost: 0.003, currency: 'USD' }),
+    event('b-3', 'impression', 'ads', '11:16:02.000', { ...BOT, cost: 0.5, currency: 'USD' }),
+    event('b-4', 'impression', 'ads', '11:16:03.000', { ...BOT }),
+    event('b-5', 'click', 'ads', '11:17:00.000', { ...HUMAN, cost: 0.35, currency: 'EUR' }),
+    event('b-6', 'click', 'ads', '11:17:01.000', { ...BOT, cost: 9, currency: 'EUR' }),
+    // Two clicks, four conversions in the window: 2 conversions per click (the window cannot
+    // attribute them; the conversions of earlier clicks land here too).
+    event('b-7', 'click', 'ads', '11:18:00.000', { ...HUMAN }),
+    event('b-8', 'conversion', 'ads', '11:20:00.000', { ...HUMAN, revenue: 100, currency: 'EUR' }),
+    event('b-9', 'conversion', 'ads', '11:21:00.000', { revenue: 100, currency: 'JPY' }),
+    event('b-10', 'conversion', 'ads', '11:22:00.000', { ...HUMAN, revenue: 5 }),
+    event('b-11', 'conversion', 'ads', '11:23:00.000', { ...HUMAN, revenue: 0, currency: 'EUR' }),
+    // A bot's conversion and revenue are not billable.
+    event('b-12', 'conversion', 'ads', '11:24:00.000', { ...BOT, revenue: 1000, currency: 'JPY' }),
+    // A currency without an amount adds no entry.
+    event('b-13', 'impression', 'ads', '11:25:00.000', { ...HUMAN, currency: 'GBP' }),
+    // Window 11:30: page views of seven paths (bots included), one without a path.
+    page('p-1', '11:31:00.000', '/a'),
+    page('p-2', '11:31:01.000', '/a', BOT),
+    page('p-3', '11:31:02.000', '/a'),
+    page('p-4', '11:31:03.000', '/b'),
+    page('p-5', '11:31:04.000', '/b'),
+    page('p-6', '11:31:05.000', '/c'),
+    page('p-7', '11:31:06.000', '/e'),
+    page('p-8', '11:31:07.000', '/d'),
+    page('p-9', '11:31:08.000', '/g'),
+    page('p-10', '11:31:09.000', '/f'),
+    page('p-11', '11:31:10.000', undefined),
+    // Only bots in window 11:45: no billable impression, so no ctr.
+    event('b-14', 'impression', 'ads', '11:46:00.000', { ...BOT }),
+    event('b-15', 'click', 'ads', '11:46:01.000', { ...BOT }),
+  ],
+  expected: [
+    summary('ads', '11:15:00.000', {
+      events: 13,
+      impressions: 3,
+      clicks: 2,
+      conversions: 4,
+      bot_impressions: 2,
+      bot_clicks: 1,
+      revenue_by_currency: { EUR: 100, JPY: 100, XXX: 5 },
+      cost_by_currency: { EUR: 0.35, USD: 0.005 },
+      ctr: 2 / 3,
+      conversions_per_click: 2,
+    }),
+    summary('ads', '11:30:00.000', {
+      events: 11,
+      pageviews: 11,
+      // Most first, ties by path, five at most; the page view without a path is not ranked.
+      top_pages: [
+        { url_path: '/a', pageviews: 3 },
+        { url_path: '/b', pageviews: 2 },
+        { url_path: '/c', pageviews: 1 },
+        { url_path: '/d', pageviews: 1 },
+        { url_path: '/e', pageviews: 1 },
+      ],
+    }),
+    summary('ads', '11:45:00.000', { events: 2, bot_impressions: 1, bot_clicks: 1 }),
+  ],
 };
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -201,4 +291,5 @@ export const SCENARIOS: readonly Scenario[] = [
   emptyWindows,
   windowEdges,
   manyAdvertisers,
+  billing,
 ];

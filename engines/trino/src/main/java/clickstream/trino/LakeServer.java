@@ -1,6 +1,7 @@
 package clickstream.trino;
 
 import io.trino.plugin.hive.HivePlugin;
+import io.trino.plugin.iceberg.IcebergPlugin;
 import io.trino.server.testing.TestingTrinoServer;
 
 import java.nio.file.Files;
@@ -11,7 +12,10 @@ import java.util.Optional;
 /**
  * One Trino node (coordinator and worker) on 127.0.0.1 with a Hive catalog named {@code lake}: a file
  * metastore and the native local file system, both rooted at one directory, so that a table's
- * location {@code local:///<dir>/} is {@code <root>/<dir>/} on disk.
+ * location {@code local:///<dir>/} is {@code <root>/<dir>/} on disk. An Iceberg catalog named
+ * {@code iceberg} shares that metastore, and each catalog redirects the other's tables to it, so that
+ * one schema holds the raw Hive tables, the Iceberg {@code curated_events} and the view over both, as
+ * one Glue database does for Athena.
  *
  * <p>Usage: {@code LakeServer <port> <root-dir>}. The testing server reports {@code starting: false} on
  * {@code /v1/info} as soon as it serves HTTP, before this registers the catalog: a client waits for
@@ -65,7 +69,20 @@ public final class LakeServer
                 // fails a query on a statistics error where a production server would ignore it.
                 "hive.table-statistics-enabled", "false",
                 // External tables over the lake, as the Glue tables are.
-                "hive.non-managed-table-writes-enabled", "false"));
+                "hive.non-managed-table-writes-enabled", "false",
+                "hive.iceberg-catalog-name", "iceberg"));
+        server.installPlugin(new IcebergPlugin());
+        server.createCatalog("iceberg", "iceberg", Map.of(
+                // Trino 483's Iceberg catalog on a file metastore (the Glue catalog's stand-in).
+                "iceberg.catalog.type", "testing_file_metastore",
+                "hive.metastore.catalog.dir", "local:///metastore",
+                "fs.local.enabled", "true",
+                "local.location", root.toString(),
+                "iceberg.hive-catalog-name", "lake",
+                // Athena's VACUUM takes its retention from table properties with no floor; Trino refuses
+                // a retention under 7 days unless lowered, which the maintenance tests need.
+                "iceberg.expire-snapshots.min-retention", "0s",
+                "iceberg.remove-orphan-files.min-retention", "0s"));
         System.out.println("trino lake server listening on " + server.getBaseUrl());
         Thread.currentThread().join();
     }

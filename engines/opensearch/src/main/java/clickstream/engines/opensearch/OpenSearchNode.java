@@ -8,6 +8,7 @@ import org.opensearch.analysis.common.CommonAnalysisPlugin;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
 import org.opensearch.index.mapper.MapperExtrasPlugin;
+import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.ingest.common.IngestCommonPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
@@ -30,14 +31,18 @@ import org.opensearch.transport.Netty4Plugin;
  * runs until it is sent SIGTERM, which closes the node.
  */
 public final class OpenSearchNode {
-    /** Modules whose features the product's requests use (HTTP, ingest processors, mustache templates in them). */
+    /**
+     * Modules whose features the product's requests use (HTTP, ingest processors, mustache templates
+     * in them, delete-by-query).
+     */
     private static final List<Class<? extends Plugin>> MODULES = List.of(
         Netty4Plugin.class,
         IngestCommonPlugin.class,
         MustachePlugin.class,
         PainlessPlugin.class,
         CommonAnalysisPlugin.class,
-        MapperExtrasPlugin.class
+        MapperExtrasPlugin.class,
+        ReindexPlugin.class
     );
 
     private OpenSearchNode() {}
