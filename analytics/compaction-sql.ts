@@ -1,3 +1,5 @@
+import { LAKE_LAYOUT } from '../contract/index';
+import { failureRecordFieldSearchPattern } from './erasure/failure-records';
 import type { ErasureSubject } from './erasure/report';
 import {
   type CuratedTable,
@@ -20,6 +22,8 @@ export type Dialect = 'athena' | 'trino';
 
 /** The raw table's name, as the Glue database and the Trino schema hold it. */
 const RAW = 'events';
+/** The failure records' table (errors/), likewise. */
+const FAILED = LAKE_LAYOUT.failedEventsTable;
 
 const TRINO_TYPES: Record<HiveType | 'date', string> = {
   string: 'varchar',
@@ -202,6 +206,32 @@ export function affectedRawObjectsSql(subject: ErasureSubject, fromDay: string, 
     `SELECT DISTINCT "$path" AS path FROM ${RAW}`,
     `WHERE dt BETWEEN '${checkDay(fromDay)}' AND '${checkDay(toDay)}'`,
     `  AND ${subjectPredicate(subject)}`,
+    'ORDER BY path',
+  ].join('\n');
+}
+
+/**
+ * The `errors/` objects (the `failed_events` table) that may hold one of the subject's refused
+ * records, in the arrival days `fromDay`..`toDay` (inclusive). A superset of the objects from which
+ * `failureRecordBelongsTo` (analytics/erasure/failure-records.ts) removes a record, since that rule
+ * then decides record by record: the refused record (`rawData`, base64) decoded as UTF-8 (invalid
+ * bytes become U+FFFD, as in Node) has the field equal to the value, or holds the field as JSON
+ * writes it (the rule for a record that is not JSON). A `rawData` the engine cannot decode as
+ * base64 makes its object a candidate too: Node decodes base64 more leniently.
+ */
+export function affectedErrorObjectsSql(subject: ErasureSubject, fromDay: string, toDay: string): string {
+  const text = 'from_utf8(bytes)';
+  return [
+    'SELECT DISTINCT path FROM (',
+    `  SELECT "$path" AS path, rawData, try(from_base64(rawData)) AS bytes FROM ${FAILED}`,
+    `  WHERE dt BETWEEN '${checkDay(fromDay)}' AND '${checkDay(toDay)}'`,
+    ') AS records',
+    'WHERE rawData IS NOT NULL AND (',
+    '  bytes IS NULL',
+    // try(): a record that is not JSON must not fail the query on an engine that refuses it.
+    `  OR try(json_extract_scalar(${text}, '$.${subject.column}')) = ${stringLiteral(subject.value)}`,
+    `  OR regexp_like(${text}, ${stringLiteral(failureRecordFieldSearchPattern(subject))})`,
+    ')',
     'ORDER BY path',
   ].join('\n');
 }

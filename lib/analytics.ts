@@ -1,8 +1,9 @@
 import { Duration } from 'aws-cdk-lib';
-import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import { CfnNamedQuery, type CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { SavedQuery } from '../analytics/catalog';
+import { enforcedWorkGroup } from './athena-workgroup';
 import type { AthenaConfig } from './config';
 import { privateBucketProps } from './stateful';
 
@@ -48,22 +49,13 @@ export class Analytics extends Construct {
       ],
     });
 
-    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+    this.workGroup = enforcedWorkGroup(this, 'WorkGroup', {
       name: props.workGroupName,
       description: 'Clickstream analytics: saved queries over the event lake',
-      state: 'ENABLED',
-      recursiveDeleteOption: destroy,
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
-        publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: props.athena.bytesScannedCutoffPerQuery,
-        resultConfiguration: {
-          outputLocation: this.resultsBucket.s3UrlForObject(RESULTS_PREFIX),
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-          expectedBucketOwner: this.resultsBucket.env.account,
-        },
-      },
+      bytesScannedCutoffPerQuery: props.athena.bytesScannedCutoffPerQuery,
+      outputLocation: this.resultsBucket.s3UrlForObject(RESULTS_PREFIX),
+      expectedBucketOwner: this.resultsBucket.env.account,
+      destroyOnRemoval: destroy,
     });
 
     this.namedQueries = props.savedQueries.map((query) => {

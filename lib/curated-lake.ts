@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, Duration, Stack } from 'aws-cdk-lib';
-import { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import type { CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import {
   Alarm,
   ComparisonOperator,
@@ -29,6 +29,7 @@ import { CallAwsService, LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-task
 import { Construct } from 'constructs';
 import { CURATED_EVENTS_TABLE, EVENTS_EXACT_VIEW } from '../analytics/lake-tables';
 import { LAKE_LAYOUT } from '../contract/index';
+import { enforcedWorkGroup } from './athena-workgroup';
 import { acknowledgeCfnLint } from './cfn-lint';
 import type { CuratedLakeConfig } from './config';
 import { ClickstreamFunction } from './lambda-function';
@@ -85,22 +86,13 @@ export class CuratedLake extends Construct {
     const workGroupName = `${props.name}-compaction`;
     const stateMachineName = `${props.name}-curated-lake`;
 
-    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+    this.workGroup = enforcedWorkGroup(this, 'WorkGroup', {
       name: workGroupName,
       description: 'Clickstream curated lake: the compaction, maintenance and erasure statements',
-      state: 'ENABLED',
-      recursiveDeleteOption: destroy,
-      workGroupConfiguration: {
-        enforceWorkGroupConfiguration: true,
-        engineVersion: { selectedEngineVersion: 'Athena engine version 3' },
-        publishCloudWatchMetricsEnabled: true,
-        bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
-        resultConfiguration: {
-          outputLocation: props.resultsBucket.s3UrlForObject(RESULTS_PREFIX),
-          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
-          expectedBucketOwner: Aws.ACCOUNT_ID,
-        },
-      },
+      bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
+      outputLocation: props.resultsBucket.s3UrlForObject(RESULTS_PREFIX),
+      expectedBucketOwner: Aws.ACCOUNT_ID,
+      destroyOnRemoval: destroy,
     });
 
     this.planner = new ClickstreamFunction(this, 'Planner', {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccessLogFormat, CfnAccount } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnAccount } from 'aws-cdk-lib/aws-apigateway';
+import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import {
@@ -22,8 +22,9 @@ import { CONNECTION_TABLE_KEY, EXPIRY_ATTRIBUTE } from '../lambdas/live/dynamodb
 import { PUSH_METRICS } from '../lambdas/live/push-metrics';
 import { ClickstreamFunction } from './lambda-function';
 import type { AlarmSink } from './monitoring';
-import { acknowledgeNag } from './nag';
-import { removalPolicyFor, stageLogGroup } from './stateful';
+import { acknowledgeNag, nagEnvironment } from './nag';
+import { stageAccessLogs } from './stage-access-logs';
+import { removalPolicyFor } from './stateful';
 
 export interface LiveUpdatesProps {
   /** The summary table; it must have a stream with new images (lib/summaries.ts). */
@@ -144,30 +145,20 @@ export class LiveUpdates extends Construct {
       'WebSocket APIs authorise once, on $connect (AWS_IAM here); API Gateway accepts no authoriser on other routes, which only an authorised connection can reach',
     );
 
-    const accessLogs = stageLogGroup(this, 'AccessLogs', props.logRetention, destroy);
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
       stageName: LIVE_STAGE_NAME,
       autoDeploy: true,
       throttle: { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        // WebSocket context variables; userArn names the IAM caller of each connection.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            caller: '$context.identity.userArn',
-            sourceIp: '$context.identity.sourceIp',
-            eventType: '$context.eventType',
-            route: '$context.routeKey',
-            connectionId: '$context.connectionId',
-            status: '$context.status',
-            error: '$context.error.message',
-            integrationError: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+      // WebSocket context variables; the caller is the IAM caller of each connection.
+      accessLogSettings: stageAccessLogs(this, 'AccessLogs', props.logRetention, destroy, {
+        eventType: '$context.eventType',
+        route: '$context.routeKey',
+        connectionId: '$context.connectionId',
+        status: '$context.status',
+        error: '$context.error.message',
+        integrationError: '$context.integrationErrorMessage',
+      }),
     });
     if (props.setApiGatewayLoggingRole ?? true) this.setApiGatewayLoggingRole();
 
@@ -199,9 +190,10 @@ export class LiveUpdates extends Construct {
     // The lookup and the removal of gone connections; nothing else on the table.
     this.connectionTable.grant(this.pushFunction.function, 'dynamodb:Query', 'dynamodb:DeleteItem');
     this.stage.grantManagementApiAccess(this.pushFunction.function);
+    const { region, account } = nagEnvironment(this);
     acknowledgeNag(
       this.pushFunction.role,
-      `IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:<${this.logicalIdOf(this.api)}>/${LIVE_STAGE_NAME}/*/@connections/*]`,
+      `IAM5[Resource::arn:<AWS::Partition>:execute-api:${region}:${account}:<${this.logicalIdOf(this.api)}>/${LIVE_STAGE_NAME}/*/@connections/*]`,
       'ManageConnections on this API stage only: connection ids are created by API Gateway at run time, so they cannot be listed',
     );
 

@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { Duration } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,7 +19,8 @@ import { EVENTS_INDEX_PATTERN } from '../lambdas/aggregator/opensearch/requests'
 import { ClickstreamFunction } from './lambda-function';
 import type { AlarmSink } from './monitoring';
 import { acknowledgeNag, nagArn } from './nag';
-import { removalPolicyFor, stageLogGroup } from './stateful';
+import { stageAccessLogs } from './stage-access-logs';
+import { removalPolicyFor } from './stateful';
 
 export interface SummariesProps {
   /** The domain whose `events-*` indices the dispatcher and the workers read. */
@@ -227,29 +227,19 @@ export class Summaries extends Construct {
       integration: new HttpLambdaIntegration('Summaries', handler),
       authorizer: new HttpIamAuthorizer(),
     });
-    const accessLogs = stageLogGroup(this, 'ApiAccessLogs', logRetention, destroyOnRemoval);
     new HttpStage(this, 'ApiStage', {
       httpApi: api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: 100, burstLimit: 200 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        // HTTP API context variables; userArn names the IAM caller of each request.
-        format: AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            time: '$context.requestTime',
-            caller: '$context.identity.userArn',
-            sourceIp: '$context.identity.sourceIp',
-            route: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            latencyMs: '$context.responseLatency',
-            error: '$context.integrationErrorMessage',
-          }),
-        ),
-      },
+      // HTTP API context variables.
+      accessLogSettings: stageAccessLogs(this, 'ApiAccessLogs', logRetention, destroyOnRemoval, {
+        route: '$context.routeKey',
+        path: '$context.path',
+        status: '$context.status',
+        latencyMs: '$context.responseLatency',
+        error: '$context.integrationErrorMessage',
+      }),
     });
     return api;
   }

@@ -2,9 +2,15 @@ import type { AthenaClient } from '@aws-sdk/client-athena';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import { type AthenaRunOptions, runStatementOnAthena } from '../athena-runner';
-import { affectedRawObjectsSql, countCuratedSql, eraseCuratedSql } from '../compaction-sql';
+import {
+  affectedErrorObjectsSql,
+  affectedRawObjectsSql,
+  countCuratedSql,
+  eraseCuratedSql,
+} from '../compaction-sql';
 import { CURATED_EVENTS_TABLE, curatedTable, lakeTables } from '../lake-tables';
-import { withoutSubjectLines } from './raw-lines';
+import { withoutSubjectFailureRecords } from './failure-records';
+import { type FilteredObject, withoutSubjectLines } from './raw-lines';
 import type { ErasureReport, ErasureSubject, RewrittenObject } from './report';
 
 /** What the AWS erasure talks to: the stack's outputs and the caller's clients (their own credentials). */
@@ -16,9 +22,9 @@ export interface AwsErasureTarget {
   readonly workgroup: string;
   readonly database: string;
   readonly lakeBucket: string;
-  /** Arrival days searched for raw objects: `[first, last]`, inclusive, `YYYY-MM-DD`. */
+  /** Arrival days searched for raw and `errors/` objects: `[first, last]`, inclusive, `YYYY-MM-DD`. */
   readonly arrivalDays: readonly [string, string];
-  /** Days per `"$path"` query, so that each stays under the workgroup's scan cutoff. @default 92 */
+  /** Days per `"$path"` query (raw or errors/), so that each stays under the workgroup's scan cutoff. @default 92 */
   readonly daysPerQuery?: number;
   readonly onProgress?: (message: string) => void;
   /** Athena polling, for tests. */
@@ -79,20 +85,21 @@ function objectKey(path: string, bucket: string): string {
 }
 
 /**
- * Rewrites one raw object without the subject's lines, keeping its encryption, storage class and
- * content headers, on the condition that it did not change since it was read; then deletes the
- * version read, so that the bucket's versioning does not keep the erased lines.
+ * Rewrites one lake object without the lines `filter` removes (the subject's events, or their
+ * failure records), keeping its encryption, storage class and content headers, on the condition
+ * that it did not change since it was read; then deletes the version read, so that the bucket's
+ * versioning does not keep the erased lines.
  */
-export async function rewriteRawObject(
+export async function rewriteObject(
   s3: S3Client,
   bucket: string,
   key: string,
-  subject: ErasureSubject,
+  filter: (content: Uint8Array) => FilteredObject,
 ): Promise<RewrittenObject | undefined> {
   const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   const content = await got.Body?.transformToByteArray();
   if (content === undefined) return undefined;
-  const filtered = withoutSubjectLines(content, subject);
+  const filtered = filter(content);
   if (filtered.linesRemoved === 0) return undefined;
   await s3.send(
     new PutObjectCommand({
@@ -117,7 +124,8 @@ export async function rewriteRawObject(
 
 /**
  * Erases the subject on a deployed stack, with the caller's credentials: the raw objects first
- * (found with Athena's `"$path"`, rewritten), then the Iceberg rows (DELETE), then the OpenSearch
+ * (found with Athena's `"$path"`, rewritten), then the failure records under `errors/` (found the
+ * same way through `failed_events`, rewritten), then the Iceberg rows (DELETE), then the OpenSearch
  * documents. Raw before curated, so that a compaction running meanwhile cannot merge the rows back
  * from an object not yet rewritten; the command is idempotent, and a second run finds nothing.
  */
@@ -130,18 +138,38 @@ export async function eraseOnAws(target: AwsErasureTarget, subject: ErasureSubje
       ...target.athenaOptions,
     });
 
-  const keys = new Set<string>();
-  for (const [first, last] of dayRanges(target.arrivalDays, target.daysPerQuery ?? 92)) {
-    progress(`searching the raw lake for arrival days ${first} to ${last}`);
-    const { rows } = await athena(affectedRawObjectsSql(subject, first, last));
-    for (const [path] of rows) if (typeof path === 'string') keys.add(objectKey(path, target.lakeBucket));
-  }
-  const rawObjects: RewrittenObject[] = [];
-  for (const key of [...keys].sort()) {
-    progress(`rewriting s3://${target.lakeBucket}/${key}`);
-    const rewritten = await rewriteRawObject(target.s3, target.lakeBucket, key, subject);
-    if (rewritten !== undefined) rawObjects.push(rewritten);
-  }
+  const ranges = dayRanges(target.arrivalDays, target.daysPerQuery ?? 92);
+  // One search per chunk of arrival days, each under the scan cutoff; then each object found is rewritten.
+  const eraseStore = async (
+    store: string,
+    search: (first: string, last: string) => string,
+    filter: (content: Uint8Array) => FilteredObject,
+  ): Promise<RewrittenObject[]> => {
+    const keys = new Set<string>();
+    for (const [first, last] of ranges) {
+      progress(`searching ${store} for arrival days ${first} to ${last}`);
+      const { rows } = await athena(search(first, last));
+      for (const [path] of rows) if (typeof path === 'string') keys.add(objectKey(path, target.lakeBucket));
+    }
+    const rewritten: RewrittenObject[] = [];
+    for (const key of [...keys].sort()) {
+      progress(`rewriting s3://${target.lakeBucket}/${key}`);
+      const object = await rewriteObject(target.s3, target.lakeBucket, key, filter);
+      if (object !== undefined) rewritten.push(object);
+    }
+    return rewritten;
+  };
+
+  const rawObjects = await eraseStore(
+    'the raw lake',
+    (first, last) => affectedRawObjectsSql(subject, first, last),
+    (content) => withoutSubjectLines(content, subject),
+  );
+  const errorObjects = await eraseStore(
+    'the failed records (errors/)',
+    (first, last) => affectedErrorObjectsSql(subject, first, last),
+    (content) => withoutSubjectFailureRecords(content, subject),
+  );
 
   progress(`deleting from ${CURATED_EVENTS_TABLE}`);
   const counted = await athena(countCuratedSql(table, subject));
@@ -155,6 +183,7 @@ export async function eraseOnAws(target: AwsErasureTarget, subject: ErasureSubje
     target: 'aws',
     curatedRowsDeleted: Number(counted.rows[0]?.[0] ?? 0),
     rawObjects,
+    errorObjects,
     eventIndexDocumentsDeleted,
     remains: AWS_REMAINS,
   };
@@ -163,7 +192,8 @@ export async function eraseOnAws(target: AwsErasureTarget, subject: ErasureSubje
 /** What the AWS erasure does not reach (docs/curated-lake.md#erasure). */
 export const AWS_REMAINS: readonly string[] = [
   "curated_events' earlier Iceberg snapshots keep the deleted rows until VACUUM expires them (curatedLake.snapshotRetentionHours after the DELETE, at the next maintenance run)",
-  'records under errors/ (failed deliveries, refused events) are not searched; they expire with lake.errorsExpireAfterDays',
+  'failure records under errors/ whose refused record does not carry the id in the erased field (the id under another key, or the record cut off before it) stay until lake.errorsExpireAfterDays',
+  'raw objects and failure records that arrived before --since are not searched; they expire with lake.eventsExpireAfterDays and lake.errorsExpireAfterDays',
   'OpenSearch automated snapshots of the domain keep deleted documents for up to 14 days',
   'Athena query results (the erasure queries included) expire with athena.resultsExpireAfterDays',
 ];

@@ -28,9 +28,26 @@ export function failureRecordBelongsTo(line: string, subject: ErasureSubject): b
   return fieldPattern(subject).test(record);
 }
 
+// Escapes every regular-expression syntax character with a backslash, which JavaScript, Java and
+// Joni (the engines behind Athena's and Trino's regexp_like) all read as the literal character.
+function regexLiteral(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function fieldPattern(subject: ErasureSubject): RegExp {
-  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`"${literal(subject.column)}"\\s*:\\s*${literal(JSON.stringify(subject.value))}`, 'u');
+  return new RegExp(
+    `"${regexLiteral(subject.column)}"\\s*:\\s*${regexLiteral(JSON.stringify(subject.value))}`,
+    'u',
+  );
+}
+
+/**
+ * The text rule of `failureRecordBelongsTo` as a pattern for SQL's `regexp_like` (the search for
+ * error objects on AWS): `[^"]*` stands for `\s*:\s*`, so it matches wherever the rule matches,
+ * whatever each engine counts as whitespace (it may match a little more; the rewrite decides).
+ */
+export function failureRecordFieldSearchPattern(subject: ErasureSubject): string {
+  return `"${regexLiteral(subject.column)}"[^"]*${regexLiteral(JSON.stringify(subject.value))}`;
 }
 
 /** One `errors/` object without the subject's failure records, every other line kept byte for byte. */

@@ -52,7 +52,7 @@ export interface ErasureReport {
   readonly dryRun?: boolean;
   /** Local erase: the curated day files rewritten (their rows sum to curatedRowsDeleted). */
   readonly curatedFiles?: readonly RewrittenDayFile[];
-  /** Local erase: `errors/` objects rewritten without the subject's failure records. */
+  /** `errors/` objects rewritten without the subject's failure records (the local and the AWS erase). */
   readonly errorObjects?: readonly RewrittenObject[];
   /** Local erase: each event index searched (their documents sum to eventIndexDocumentsDeleted). */
   readonly eventIndexes?: readonly EventIndexErasure[];

@@ -4,13 +4,21 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { type Command, Option } from 'commander';
 import { eraseOnAws } from '../../analytics/erasure/aws-erasure';
 import { type ErasureReport, type ErasureSubject, formatErasureReport } from '../../analytics/erasure/report';
-import { ErasureStackError, readErasureOutputs } from '../../analytics/erasure/stack-targets';
 import { invalidSubjectValue } from '../../analytics/erasure/subject-value';
 import { signedOpenSearchClient } from '../../lambdas/aggregator/opensearch/event-index';
 import { eraseLocally } from '../../local/erasure/local-erasure';
 import { UsageError } from '../errors';
 import { dataDirOption, openSearchUrlFrom } from '../options';
+import { readStackOutputs, StackOutputsError } from '../stack/stack-outputs';
 import type { RegisterCommand } from './index';
+
+/** The outputs `erase --stack` reads, by their key in lib/clickstream-stack.ts. */
+const ERASURE_OUTPUT_KEYS = {
+  lakeBucket: 'LakeBucketName',
+  database: 'GlueDatabase',
+  workgroup: 'CompactionWorkGroup',
+  openSearchEndpoint: 'OpenSearchEndpoint',
+} as const;
 
 interface EraseFlags {
   userId?: string;
@@ -59,7 +67,7 @@ export const registerEraseCommand: RegisterCommand = (program: Command) => {
     .command('erase')
     .description(
       "Erase one person's events (a data-protection request) and report what was removed. With --stack, on the " +
-        'deployed stack with your AWS credentials: the raw lake objects are rewritten without them, their ' +
+        'deployed stack with your AWS credentials: the raw lake and errors/ objects are rewritten without them, their ' +
         'curated_events rows deleted (Athena, Iceberg DELETE) and their OpenSearch documents deleted. Without ' +
         '--stack, in the local data dir (refused while a pipeline runs on it): the raw and errors/ objects and the ' +
         'curated day files are rewritten without them, and their event index rows deleted.',
@@ -70,12 +78,12 @@ export const registerEraseCommand: RegisterCommand = (program: Command) => {
     .option('--region <region>', 'AWS region (with --stack; default from the AWS configuration)')
     .option(
       '--since <YYYY-MM-DD>',
-      'first arrival day to search the raw lake from (with --stack)',
+      'first arrival day to search the raw lake and errors/ from (with --stack)',
       new Date(Date.now() - DEFAULT_SINCE_DAYS * DAY).toISOString().slice(0, 10),
     )
     .option(
       '--days-per-query <days>',
-      'arrival days per raw-lake search, each under the scan cutoff (with --stack)',
+      'arrival days per raw-lake or errors/ search, each under the scan cutoff (with --stack)',
       '92',
     )
     .addOption(dataDirOption('lake, event index; without --stack'))
@@ -145,10 +153,12 @@ async function eraseOnStack(
   const athena = new AthenaClient(config);
   const s3 = new S3Client(config);
   try {
-    const outputs = await readErasureOutputs(cloudFormation, stackName).catch((error: unknown) => {
-      if (error instanceof ErasureStackError) throw new UsageError(error.message);
-      throw error;
-    });
+    const outputs = await readStackOutputs(cloudFormation, stackName, ERASURE_OUTPUT_KEYS).catch(
+      (error: unknown) => {
+        if (error instanceof StackOutputsError) throw new UsageError(error.message);
+        throw error;
+      },
+    );
     const resolvedRegion = await athena.config.region();
     return await eraseOnAws(
       {

@@ -1,30 +1,13 @@
 // The summary JSON (v2) as the API returns it and the live protocol pushes it (docs/summaries.md),
 // and the aggregates the dashboard shows over a time range. No DOM here: the tests import it.
 
+// A type-only import: erased from the bundle, so no server code reaches the browser.
+import type { SummaryJson } from '../../contract/summary-json';
+
 export const WINDOW_MS = 15 * 60_000;
 
-export interface Summary {
-  advertiser_id: string;
-  window_start: string;
-  window_end: string;
-  events: number;
-  impressions: number;
-  clicks: number;
-  conversions: number;
-  pageviews: number;
-  bot_impressions: number;
-  bot_clicks: number;
-  unique_users: number;
-  revenue_by_currency: Record<string, number>;
-  cost_by_currency: Record<string, number>;
-  ctr: number | null;
-  conversions_per_click: number | null;
-  top_campaigns: { campaign_id: string; events: number }[];
-  top_pages: { url_path: string; pageviews: number }[];
-  late_events: number;
-  final: boolean;
-  computed_at: string;
-}
+/** The dashboard's name for the server's type: one definition, so the two cannot drift apart. */
+export type Summary = SummaryJson;
 
 export interface SummariesPage {
   version?: number;

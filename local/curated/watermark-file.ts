@@ -1,8 +1,7 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { WATERMARK_ZERO, type Watermark } from '../../analytics/lake-tables';
-import { syncDirectory } from '../lake/lake-directory';
-import { PRIVATE_FILE_MODE, temporaryPath } from '../pipeline/data-dir';
+import { writeFileAtomically } from '../atomic-file';
 
 /** `<lake>/curated/_watermark.json`: where the last completed compaction run left off. */
 export interface WatermarkRecord {
@@ -58,21 +57,6 @@ export async function readWatermark(path: string): Promise<WatermarkRecord> {
 
 /** Replaces the record atomically: a crash leaves the old record or the new one, never a torn file. */
 export async function writeWatermark(path: string, record: WatermarkRecord): Promise<void> {
-  const folder = dirname(path);
-  await mkdir(folder, { recursive: true });
-  const temp = temporaryPath(folder);
-  const file = await open(temp, 'wx', PRIVATE_FILE_MODE);
-  try {
-    await file.writeFile(`${JSON.stringify(record, null, 2)}\n`);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await syncDirectory(folder);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFileAtomically(path, `${JSON.stringify(record, null, 2)}\n`);
 }

@@ -1,10 +1,9 @@
 import { access, chmod, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ErasureSubject } from '../../analytics/erasure/report';
+import { syncDirectory, syncFile } from '../atomic-file';
 import { LocalDatabase } from '../duckdb/database';
 import { EVENT_INDEX_TABLE } from '../event-index/duckdb-event-index';
-import { syncDirectory } from '../lake/lake-directory';
-import { syncFile } from './replace-file';
 
 export interface DuckDbIndexErasureOptions {
   /** Count only. */

@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { Client as OpenSearchClient } from '@opensearch-project/opensearch';
 import {
@@ -16,10 +16,10 @@ import type {
   RewrittenObject,
   UnsearchedObject,
 } from '../../analytics/erasure/report';
+import { renameIntoPlace, syncFile } from '../atomic-file';
 import { listRawObjects } from '../curated/compaction';
-import { curatedLayout, DAY_FILE } from '../curated/curated-layout';
+import { curatedLayout, DAY_FILE, dayFileCopyOptions } from '../curated/curated-layout';
 import { LocalDatabase } from '../duckdb/database';
-import { syncDirectory } from '../lake/lake-directory';
 import {
   dataDirLayout,
   lockDataDir,
@@ -28,7 +28,7 @@ import {
   temporaryPath,
 } from '../pipeline/data-dir';
 import { eraseFromDuckDbIndex } from './duckdb-index-erasure';
-import { replaceFile, syncFile } from './replace-file';
+import { replaceFile } from './replace-file';
 
 /** Points where a test injects a crash: after a store's new file is written (before its rename), or after the rename. */
 export type ErasureStep =
@@ -311,21 +311,17 @@ async function rewriteDayFile(
   const folder = join(file.path, '..');
   const temp = temporaryPath(folder);
   // COPY takes no bound parameters: the value is a quoted literal. Insertion order is preserved
-  // (DuckDB's default), so the file stays sorted as the compaction wrote it.
+  // (DuckDB's default), so the file stays sorted as the compaction wrote it, and it keeps the
+  // compaction's row groups, which let a query skip the event types it does not read.
+  const rows = await rowCount(db, file.path);
   const [written] = await db.all<{ Count: bigint }>(
     `COPY (SELECT * FROM read_parquet(${sqlString(file.path)}, hive_partitioning = false)
            WHERE "${subject.column}" IS DISTINCT FROM ${sqlString(subject.value)})
-     TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+     TO ${sqlString(temp)} (${dayFileCopyOptions(rows)})`,
   );
   await syncFile(temp);
   run.step('curated-written', file.key);
-  try {
-    await rename(temp, file.path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await syncDirectory(folder);
+  await renameIntoPlace(temp, file.path);
   run.step('curated-replaced', file.key);
   return Number(written?.Count ?? 0n);
 }

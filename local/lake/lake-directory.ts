@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { PRIVATE_FILE_MODE, TEMPORARY_PREFIX, temporaryPath } from '../pipeline/data-dir';
+import { writeFileAtomically } from '../atomic-file';
+import { TEMPORARY_PREFIX } from '../pipeline/data-dir';
 import type { ObjectStore } from './object-store';
 
 // An S3 key segment we accept: no empty segments, no `.`/`..`, no backslashes or NULs, so a key
@@ -9,11 +10,9 @@ import type { ObjectStore } from './object-store';
 const UNSAFE_SEGMENT = /^\.{1,2}$|[\\\0]/;
 
 /**
- * The lake bucket as a directory: `<root>/<key>`. Writes go to a temporary file in the target
- * folder (`.tmp-<uuid>`, removed at the pipeline's next start if a crash leaves it), are fsync'ed,
- * then renamed into place (and the folder fsync'ed), so a reader (DuckDB's glob over `*.gz`) never
- * sees a partial object and a crash never leaves a torn one. Objects are readable by their owner
- * only: they hold IPs and user ids.
+ * The lake bucket as a directory: `<root>/<key>`. Objects are written atomically (see
+ * writeFileAtomically), so a reader (DuckDB's glob over `*.gz`) never sees a partial object and a
+ * crash never leaves a torn one; they are readable by their owner only: they hold IPs and user ids.
  */
 export class LakeDirectory implements ObjectStore {
   constructor(readonly root: string) {}
@@ -32,23 +31,8 @@ export class LakeDirectory implements ObjectStore {
 
   async put(key: string, body: Uint8Array): Promise<void> {
     const target = this.pathOf(key);
-    const folder = dirname(target);
-    await mkdir(folder, { recursive: true });
-    const temp = temporaryPath(folder);
-    const file = await open(temp, 'wx', PRIVATE_FILE_MODE);
-    try {
-      await file.writeFile(body);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    try {
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await syncDirectory(folder);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFileAtomically(target, body);
   }
 
   async get(key: string): Promise<Buffer> {
@@ -68,15 +52,5 @@ export class LakeDirectory implements ObjectStore {
       .map((entry) => relative(this.root, join(entry.parentPath, entry.name)).split(sep).join('/'))
       .filter((key) => key.startsWith(prefix))
       .sort();
-  }
-}
-
-/** Makes a rename durable: the new directory entry survives a crash only once the folder is synced. */
-export async function syncDirectory(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { syncDirectory } from '../lake/lake-directory';
+import { syncDirectory } from '../atomic-file';
 import { PRIVATE_FILE_MODE } from './data-dir';
 
 /** A record as the endpoint accepted it. */

@@ -1,7 +1,5 @@
-import { open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { syncDirectory } from '../lake/lake-directory';
-import { PRIVATE_FILE_MODE, temporaryPath } from './data-dir';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomically } from '../atomic-file';
 import type { TouchedWindows } from './summary-worker';
 
 interface Entry {
@@ -99,7 +97,7 @@ export class UnsummarisedWindows {
       const wanted = merge(this.entries.map((e) => e.windows));
       if (!needed(wanted)) return;
       if (wanted.size === 0) await rm(this.file, { force: true });
-      else await writeDurably(this.file, serialise(wanted));
+      else await writeFileAtomically(this.file, serialise(wanted));
       this.stored = wanted;
     });
     this.writes = next.catch(() => undefined);
@@ -153,24 +151,4 @@ function parseWindows(text: string): TouchedWindows | undefined {
     windows.set(advertiserId, time);
   }
   return windows;
-}
-
-/** Replaces `path` so that a crash leaves the old content or the new, never a torn file. */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const folder = dirname(path);
-  const temporary = temporaryPath(folder);
-  const file = await open(temporary, 'wx', PRIVATE_FILE_MODE);
-  try {
-    await file.writeFile(text);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await syncDirectory(folder);
 }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  affectedErrorObjectsSql,
   affectedRawObjectsSql,
   arrivalRangePredicate,
   createCuratedTableSql,
@@ -142,12 +143,22 @@ describe('maintenance and erasure statements', () => {
     expect(affectedRawObjectsSql(subject, '2026-10-01', '2026-11-01')).toContain(
       "AND user_id = 'o''brien''; DROP TABLE events; --'",
     );
+    const errors = affectedErrorObjectsSql(subject, '2026-10-01', '2026-11-01');
+    expect(errors).toContain(
+      "try(json_extract_scalar(from_utf8(bytes), '$.user_id')) = 'o''brien''; DROP TABLE events; --'",
+    );
+    expect(errors).toContain(
+      `regexp_like(from_utf8(bytes), '"user_id"[^"]*"o''brien''; DROP TABLE events; --"')`,
+    );
   });
 
   it('refuses a day that is not YYYY-MM-DD', () => {
     expect(() => optimizeSql('athena', table, "2026-10-01' OR 1=1")).toThrow(/not a day/);
     expect(() =>
       affectedRawObjectsSql({ column: 'anonymous_id', value: 'a' }, '2026-10-01', 'today'),
+    ).toThrow(/not a day/);
+    expect(() =>
+      affectedErrorObjectsSql({ column: 'anonymous_id', value: 'a' }, "2026-10-01' OR 1=1", '2026-10-02'),
     ).toThrow(/not a day/);
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   currenciesOf,
   mergeWindow,
@@ -8,7 +8,6 @@ import {
   totalsOf,
   WINDOW_MS,
 } from '../../dashboard/src/summary';
-import type { SummaryJson } from '../../lambdas/aggregator/summary';
 
 const BASE = Date.parse('2026-11-22T08:00:00Z');
 
@@ -38,12 +37,6 @@ function summary(index: number, overrides: Partial<Summary> = {}): Summary {
     ...overrides,
   };
 }
-
-describe('the dashboard’s summary type', () => {
-  it('is the summary JSON the API returns (v2)', () => {
-    expectTypeOf<SummaryJson>().toEqualTypeOf<Summary>();
-  });
-});
 
 describe('mergeWindow', () => {
   it('inserts a new window in start order', () => {

@@ -1,26 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayReport } from '../../local/pipeline/replay';
 import { generateTraffic } from '../../local/traffic/generate-traffic';
-import { PROCESS_TEST_CEILING_MS } from './helpers';
-
-const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../cli/clickstream.js', import.meta.url));
-
-async function clickstream(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+import { clickstream, PROCESS_TEST_CEILING_MS } from './helpers';
 
 describe('the local pipeline commands', () => {
   let dir: string;

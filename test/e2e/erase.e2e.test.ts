@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ErasureReport } from '../../analytics/erasure/report';
 import { dataDirLayout } from '../../local/pipeline/data-dir';
 import { storeContents } from '../local/erasure/erasure-fixture';
-import { PROCESS_TEST_CEILING_MS } from './helpers';
-
-const run = promisify(execFile);
-const CLI = fileURLToPath(new URL('../../cli/clickstream.js', import.meta.url));
-
-async function clickstream(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 240_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+import { clickstream, PROCESS_TEST_CEILING_MS } from './helpers';
 
 /** Traffic that arrived two days ago (so the replay's closing compaction curates it): two users, one refused record. */
 function trafficFile(): string {

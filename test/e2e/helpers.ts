@@ -1,7 +1,24 @@
+import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { FirehoseClient } from '@aws-sdk/client-firehose';
+
+const run = promisify(execFile);
+const CLI = fileURLToPath(new URL('../../cli/clickstream.js', import.meta.url));
+
+/** Runs `clickstream <args>` in a child process; a non-zero exit is a result, not an error. */
+export async function clickstream(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { timeout: 240_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? 1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
+  }
+}
 
 /** Every JSON line of every gzip object under a lake prefix (events/ or errors/). */
 export async function readLake<T = Record<string, unknown>>(lakeDir: string, prefix: string): Promise<T[]> {

@@ -31,9 +31,11 @@ export function clickstreamStack(
   stage = 'dev',
   overrides: StageOverrides = {},
   app: App = testApp(),
+  env?: { account: string; region: string },
 ): ClickstreamStack {
   return new ClickstreamStack(app, `Clickstream-${stage}`, {
     config: stageConfig(stage, overrides),
     savedQueries: loadSavedQueries(),
+    ...(env === undefined ? {} : { env }),
   });
 }

@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   failureRecordBelongsTo,
+  failureRecordFieldSearchPattern,
   withoutSubjectFailureRecords,
 } from '../../../analytics/erasure/failure-records';
 import { invalidSubjectValue } from '../../../analytics/erasure/subject-value';
@@ -42,6 +44,45 @@ describe('failureRecordBelongsTo', () => {
 
     expect(gunzipSync(result.body).toString()).toBe(`${kept}\n`);
     expect([result.linesRemoved, result.linesKept]).toEqual([1, 1]);
+  });
+});
+
+describe('failureRecordFieldSearchPattern (the regexp_like of the AWS search of errors/)', () => {
+  // Read here by JavaScript's engine: `[^"]`, `*` and a backslash before punctuation mean the same
+  // in Java's and Joni's (the engine suite runs the SQL on Trino).
+  const searches = (subject: { column: 'user_id' | 'anonymous_id'; value: string }, text: string) =>
+    new RegExp(failureRecordFieldSearchPattern(subject)).test(text);
+
+  it('matches every record the text rule removes, whatever the id and the whitespace', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('user_id' as const, 'anonymous_id' as const),
+        fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+        fc.string({
+          unit: fc.constantFrom(' ', '\t', '\n', '\r', '\u00a0', '\u2028', '\ufeff'),
+          maxLength: 3,
+        }),
+        fc.string({ unit: fc.constantFrom(' ', '\t', '\u3000'), maxLength: 3 }),
+        fc.string({ maxLength: 20 }),
+        (column, value, before, after, rest) => {
+          const subject = { column, value };
+          // Cut off, so not JSON: the rule matches on the text.
+          const record = `{"event_id":"e","${column}"${before}:${after}${JSON.stringify(value)}${rest}`;
+          fc.pre(failureRecordBelongsTo(line(record), subject));
+
+          expect(searches(subject, record)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('matches the id only as a whole JSON string, with every character literal', () => {
+    const subject = { column: 'user_id' as const, value: "o'neil.+(x)" };
+
+    expect(searches(subject, `{"user_id" : "o'neil.+(x)", "ev`)).toBe(true);
+    expect(searches(subject, `{"user_id":"o'neilAAx"`)).toBe(false);
+    expect(searches(subject, `{"user_id":"o'neil.+(x)2"`)).toBe(false);
+    expect(searches(subject, `{"anonymous_id":"o'neil.+(x)"`)).toBe(false);
   });
 });
 

@@ -9,16 +9,13 @@ import {
   MemoryStore,
   processingFailed,
   putErrorObject,
+  TOO_OLD_EVENT_TIME,
   wireEvent,
 } from './fixtures';
 
 const config = readTransformConfig({});
 const old = (id: string, advertiser = 'adv-1') =>
-  processingFailed(
-    base64Line(
-      wireEvent(id, { advertiser_id: advertiser, event_time: new Date(ARRIVAL - 40 * DAY).toISOString() }),
-    ),
-  );
+  processingFailed(base64Line(wireEvent(id, { advertiser_id: advertiser, event_time: TOO_OLD_EVENT_TIME })));
 
 function lakeWithFailures(): MemoryStore {
   const store = new MemoryStore();

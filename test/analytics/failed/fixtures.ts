@@ -23,6 +23,8 @@ export class MemoryStore implements ObjectStore {
 
 export const DAY = 86_400_000;
 export const ARRIVAL = Date.UTC(2026, 10, 22, 7, 35, 12);
+/** 40 days before ARRIVAL: too old under the transform's default age limit (30 days), not under 60. */
+export const TOO_OLD_EVENT_TIME = new Date(ARRIVAL - 40 * DAY).toISOString();
 
 /** A wire event (what a tracker sends); `overrides` with undefined values remove fields. */
 export function wireEvent(id: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

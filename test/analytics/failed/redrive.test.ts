@@ -9,14 +9,14 @@ import {
   MemoryStore,
   processingFailed,
   putErrorObject,
+  TOO_OLD_EVENT_TIME,
   wireEvent,
 } from './fixtures';
 
 const NOW = ARRIVAL + DAY;
 const strict = readTransformConfig({});
 const raised = readTransformConfig({ MAX_EVENT_AGE_DAYS: '60' });
-const tooOld = (id: string) =>
-  base64Line(wireEvent(id, { event_time: new Date(ARRIVAL - 40 * DAY).toISOString() }));
+const tooOld = (id: string) => base64Line(wireEvent(id, { event_time: TOO_OLD_EVENT_TIME }));
 
 /** A Firehose stand-in that acknowledges every record, or refuses those `refuse` picks. */
 function fakeStream(refuse: (data: Buffer) => boolean = () => false) {

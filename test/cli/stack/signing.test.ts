@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,6 +15,7 @@ import {
   StackOutputsError,
 } from '../../../cli/stack/stack-outputs';
 import { clickstreamStack } from '../../lib/app';
+import { authorizationFor, type ReceivedRequest } from './received-signature';
 
 const credentials = async () => ({
   accessKeyId: 'AKIDEXAMPLE',
@@ -23,15 +24,9 @@ const credentials = async () => ({
 });
 const signer = () => executeApiSigner('eu-west-1', credentials);
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-}
-
 let upstream: Server;
 let upstreamUrl: string;
-const received: Received[] = [];
+const received: ReceivedRequest[] = [];
 let answer: { status: number; body: string } = { status: 200, body: '{}' };
 
 beforeAll(async () => {
@@ -44,28 +39,6 @@ beforeAll(async () => {
   upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
 });
 afterAll(() => upstream.close());
-
-/** Signs what the upstream received again, from scratch: equal only if what was signed is what arrived. */
-async function expectedAuthorization(request: Received): Promise<string> {
-  const url = new URL(request.url, upstreamUrl);
-  const amzDate = String(request.headers['x-amz-date']);
-  const signingDate = new Date(
-    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-  );
-  const signed = await signer().sign(
-    {
-      method: request.method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: { host: String(request.headers.host), accept: 'application/json' },
-    },
-    { signingDate },
-  );
-  return String(signed.headers.authorization);
-}
 
 describe('signedSummaries', () => {
   it('sends a SigV4-signed GET for execute-api that the signature matches as received, and relays the answer', async () => {
@@ -86,7 +59,9 @@ describe('signedSummaries', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=/,
     );
     expect(request?.headers['x-amz-security-token']).toBe('session-token');
-    expect(request?.headers.authorization).toBe(await expectedAuthorization(request as Received));
+    expect(request?.headers.authorization).toBe(
+      await authorizationFor(request as ReceivedRequest, upstreamUrl, signer()),
+    );
   });
 
   it.each([

@@ -36,6 +36,7 @@ import {
   putErrorObject,
   wireEvent,
 } from '../../analytics/failed/fixtures';
+import { authorizationFor, type ReceivedRequest } from './received-signature';
 
 // Everything AWS is mocked (aws-sdk-client-mock) or a loopback fake: no request leaves the machine.
 const cloudFormation = mockClient(CloudFormationClient);
@@ -48,35 +49,14 @@ const REGION = 'eu-west-1';
 
 // --- The stack's two APIs, as loopback fakes ---------------------------------------------------
 
-interface Received {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-}
-const apiRequests: Received[] = [];
+const apiRequests: ReceivedRequest[] = [];
 let summaryApi: Server;
 let summaryApiUrl: string;
 
 /** A summary API that answers only requests whose SigV4 signature is right for what arrived. */
-async function signatureMatches(request: Received): Promise<boolean> {
-  const url = new URL(request.url, summaryApiUrl);
-  const amzDate = String(request.headers['x-amz-date']);
-  const signingDate = new Date(
-    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-  );
-  const signed = await executeApiSigner(REGION, credentials).sign(
-    {
-      method: request.method,
-      protocol: 'http:',
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      headers: { host: String(request.headers.host), accept: 'application/json' },
-    },
-    { signingDate },
-  );
-  return signed.headers.authorization === request.headers.authorization;
+async function signatureMatches(request: ReceivedRequest): Promise<boolean> {
+  const expected = await authorizationFor(request, summaryApiUrl, executeApiSigner(REGION, credentials));
+  return expected === request.headers.authorization;
 }
 
 const SUMMARY = {
@@ -319,7 +299,7 @@ describe('clickstream dashboard --stack: the server', () => {
     expect(apiRequests[0]?.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request/,
     );
-    expect(await signatureMatches(apiRequests[0] as Received)).toBe(true);
+    expect(await signatureMatches(apiRequests[0] as ReceivedRequest)).toBe(true);
     expect(new URL(dashboard.url).hostname).toBe('127.0.0.1');
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../../contract';
 import { type CompactionStep, compactLake } from '../../../local/curated/compaction';
-import { curatedLayout } from '../../../local/curated/curated-layout';
+import { curatedLayout, rowGroupRows } from '../../../local/curated/curated-layout';
 import { readWatermark } from '../../../local/curated/watermark-file';
 import { LocalDatabase } from '../../../local/duckdb/database';
 import { writeEventsObject } from '../../../local/duckdb/lake-writer';
@@ -197,5 +197,51 @@ describe('compactLake', () => {
     ]);
     expect(report.watermark).toEqual({ dt: '2026-11-13', hour: '10' });
     expect(await curatedRows()).toEqual(EXPECTED);
+  });
+});
+
+describe('the day file layout', () => {
+  it.each([
+    [1, 2_048],
+    [16_384, 2_048],
+    [40_000, 6_144],
+    [1_000_000, 122_880],
+    [10_000_000, 122_880],
+  ])('a day of %i rows is written in row groups of %i rows', (dayRows, groupRows) => {
+    expect(rowGroupRows(dayRows)).toBe(groupRows);
+  });
+
+  it("keeps each event type's rows together, so that a filter on a type skips other types' row groups", async () => {
+    const types = ['impression', 'pageview', 'click', 'conversion'];
+    const events = Array.from({ length: 20_000 }, (_, i) => ({
+      ...event(
+        `e${i}`,
+        `2026-11-13T08:${String(i % 60).padStart(2, '0')}:00.000Z`,
+        '2026-11-13T09:00:00.000Z',
+      ),
+      event_type: types[(i * 7) % types.length]!,
+      advertiser_id: `adv-${i % 5}`,
+    }));
+    writeEventsObject(lake, events, Date.parse('2026-11-13T09:00:00.000Z'));
+
+    await compactLake({ lakeDir: lake, now: at('2026-11-13T10:20:00.000Z') });
+
+    const db = await LocalDatabase.open();
+    try {
+      const groups = await db.all<{ min: string; max: string }>(
+        `SELECT stats_min_value AS min, stats_max_value AS max
+         FROM parquet_metadata('${curatedLayout(lake).dayFile('2026-11-13')}')
+         WHERE path_in_schema = 'event_type' ORDER BY row_group_id`,
+      );
+      expect(groups).toHaveLength(Math.ceil(20_000 / rowGroupRows(20_000)));
+      // In DAY_FILE_ORDER the groups' event_type ranges follow each other without overlapping.
+      for (const [previous, next] of groups.slice(1).map((g, i) => [groups[i]!, g] as const)) {
+        expect(previous.max <= next.min).toBe(true);
+      }
+      const withClicks = groups.filter((g) => g.min <= 'click' && 'click' <= g.max);
+      expect(withClicks.length).toBeLessThanOrEqual(2);
+    } finally {
+      db.close();
+    }
   });
 });
