@@ -25,7 +25,8 @@ const RAW = 'events';
 /** The failure records' table (errors/), likewise. */
 const FAILED = LAKE_LAYOUT.failedEventsTable;
 
-const TRINO_TYPES: Record<HiveType | 'date', string> = {
+/** Trino's name for each column type of the lake tables. */
+export const TRINO_TYPES: Record<HiveType | 'date', string> = {
   string: 'varchar',
   double: 'double',
   bigint: 'bigint',

@@ -17,6 +17,12 @@ export class ApiError extends Error {
   }
 }
 
+/** What a page shows for a failed request: the server's message and typed code, or the error's message. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (${error.code})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 const PAGE_LIMIT = 500;
 
 async function send(path: string, init?: RequestInit): Promise<Response> {

@@ -1,4 +1,4 @@
-import { ApiError, type FailedCounts, fetchAdvertisers, fetchFailed, fetchSummaries } from './api';
+import { errorMessage, type FailedCounts, fetchAdvertisers, fetchFailed, fetchSummaries } from './api';
 import { type ChartSpec, WindowChart } from './charts';
 import { announce, byId, el, table } from './dom';
 import { formatAmount, formatCount, formatMoney, formatRate, formatUtc } from './format';
@@ -107,7 +107,7 @@ async function load(): Promise<void> {
     render();
     announce(`Showing ${advertiserId}, ${windows.length} windows.`);
   } catch (error) {
-    if (sequence === loadSequence) showError(messageOf(error));
+    if (sequence === loadSequence) showError(errorMessage(error));
   } finally {
     if (sequence === loadSequence) {
       loading = undefined;
@@ -307,11 +307,6 @@ function showError(message: string | undefined): void {
   errorBox.textContent = message ?? '';
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return `${error.message} (${error.code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 function rememberInUrl(advertiserId: string): void {
   const url = new URL(location.href);
   url.searchParams.set('advertiser', advertiserId);
@@ -333,7 +328,7 @@ async function start(): Promise<void> {
     if (wanted !== null && advertisers.includes(wanted)) advertiserSelect.value = wanted;
     await load();
   } catch (error) {
-    showError(messageOf(error));
+    showError(errorMessage(error));
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiError, fetchQueries, runQuery, runQueryCsv } from './api';
+import { errorMessage, fetchQueries, runQuery, runQueryCsv } from './api';
 import { announce, byId, el, table } from './dom';
 import { formatCount } from './format';
 import {
@@ -144,7 +144,7 @@ async function run(): Promise<void> {
     announce(status.textContent);
   } catch (error) {
     status.textContent = '';
-    showError(messageOf(error));
+    showError(errorMessage(error));
   } finally {
     result.removeAttribute('aria-busy');
   }
@@ -167,7 +167,7 @@ async function downloadCsv(): Promise<void> {
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     announce(`Downloading ${query.name} as CSV.`);
   } catch (error) {
-    showError(messageOf(error));
+    showError(errorMessage(error));
   }
 }
 
@@ -176,16 +176,11 @@ function showError(message: string | undefined): void {
   errorBox.textContent = message ?? '';
 }
 
-function messageOf(error: unknown): string {
-  if (error instanceof ApiError) return `${error.message} (${error.code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 async function start(): Promise<void> {
   try {
     queries = await fetchQueries();
   } catch (error) {
-    showError(messageOf(error));
+    showError(errorMessage(error));
     return;
   }
   list.replaceChildren(

@@ -1,6 +1,6 @@
+import { TRINO_TYPES } from '../../analytics/compaction-sql';
 import {
   HIVE_JSON_SERDE,
-  type HiveType,
   type JsonSerde,
   type LakeColumn,
   type LakeTable,
@@ -8,15 +8,6 @@ import {
   type PartitionKey,
 } from '../../analytics/lake-tables';
 import { sqlLiteral } from './client';
-
-const TRINO_TYPES: Record<HiveType, string> = {
-  string: 'varchar',
-  double: 'double',
-  bigint: 'bigint',
-  int: 'integer',
-  boolean: 'boolean',
-  'map<string,string>': 'map(varchar, varchar)',
-};
 
 /**
  * Trino's Hive connector names a text SerDe by a storage format, and its CREATE TABLE takes no
