@@ -20,7 +20,7 @@ import { readTransformConfig, type TransformConfig } from '../../lambdas/transfo
 import { LakeDirectory } from '../../local/lake/lake-directory';
 import type { ObjectStore } from '../../local/lake/object-store';
 import { dataDirLayout } from '../../local/pipeline/data-dir';
-import { DEFAULT_STREAM_NAME, type PipelineStats } from '../../local/pipeline/local-pipeline';
+import { DEFAULT_STREAM_NAME, type PipelineStats, statsSince } from '../../local/pipeline/local-pipeline';
 import { connectOrStart, type PipelineConnection } from '../../local/pipeline/pipeline-connection';
 import { UsageError } from '../errors';
 import { formatCount } from '../format-count';
@@ -175,7 +175,7 @@ export const registerFailedCommand: RegisterCommand = (program: Command) => {
         const { target, before } = opened;
         if (target?.connection !== undefined && before !== undefined) {
           console.error('waiting for the pipeline to deliver and summarise what was sent...');
-          pipeline = difference((await target.connection.flush()).stats, before);
+          pipeline = statsSince((await target.connection.flush()).stats, before);
         }
       } finally {
         await opened.target?.close();
@@ -462,30 +462,6 @@ function counts(byKey: Record<string, number>): string[] {
 
 function sum(byKey: Record<string, number>): number {
   return Object.values(byKey).reduce((a, b) => a + b, 0);
-}
-
-function difference(after: PipelineStats, before: PipelineStats): PipelineStats {
-  const failedByReason: Record<string, number> = {};
-  for (const [reason, count] of Object.entries(after.failedByReason)) {
-    const added = count - (before.failedByReason[reason] ?? 0);
-    if (added > 0) failedByReason[reason] = added;
-  }
-  const deadLettered: Record<string, number> = {};
-  for (const [reason, count] of Object.entries(after.deadLettered)) {
-    const added = count - (before.deadLettered[reason] ?? 0);
-    if (added > 0) deadLettered[reason] = added;
-  }
-  return {
-    accepted: after.accepted - before.accepted,
-    delivered: after.delivered - before.delivered,
-    dropped: after.dropped - before.dropped,
-    failed: after.failed - before.failed,
-    failedByReason,
-    duplicates: after.duplicates - before.duplicates,
-    deadLettered,
-    unreadableSpoolLines: after.unreadableSpoolLines,
-    pending: after.pending,
-  };
 }
 
 /** Objects read, on stderr when it is a terminal (an updating line). */

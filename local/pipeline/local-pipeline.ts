@@ -105,6 +105,30 @@ export interface PipelineStats {
   pending: number;
 }
 
+/** What the pipeline did between two readings of its stats (`pending`: at the later one). */
+export function statsSince(after: PipelineStats, before: PipelineStats): PipelineStats {
+  return {
+    accepted: after.accepted - before.accepted,
+    delivered: after.delivered - before.delivered,
+    dropped: after.dropped - before.dropped,
+    failed: after.failed - before.failed,
+    failedByReason: countsAdded(after.failedByReason, before.failedByReason),
+    duplicates: after.duplicates - before.duplicates,
+    deadLettered: countsAdded(after.deadLettered, before.deadLettered),
+    unreadableSpoolLines: after.unreadableSpoolLines - before.unreadableSpoolLines,
+    pending: after.pending,
+  };
+}
+
+function countsAdded(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(after)) {
+    const delta = count - (before[reason] ?? 0);
+    if (delta > 0) added[reason] = delta;
+  }
+  return added;
+}
+
 export interface FlushOptions {
   /**
    * Which windows the flush summarises. `touched` (the default): every window of the events

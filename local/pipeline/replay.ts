@@ -3,7 +3,7 @@ import { FirehoseClient } from '@aws-sdk/client-firehose';
 import { PUT_RECORD_BATCH_LIMITS } from '../../contract';
 import { type ReadTrafficLine, readTrafficFile } from '../traffic/traffic-file';
 import type { FlushReport, LocalPipelineOptions, PipelineStats } from './local-pipeline';
-import { startLocalPipeline } from './local-pipeline';
+import { startLocalPipeline, statsSince } from './local-pipeline';
 import { SimulatedClock } from './pipeline-clock';
 import type { PipelineConnection } from './pipeline-connection';
 import { type RecordRewrites, type RewriteCounts, recordRewriter } from './record-rewrites';
@@ -115,7 +115,7 @@ export async function replayFile(options: ReplayOptions): Promise<ReplayReport> 
   }
   reading.end();
   const flushed = await whileReporting(connection, connection.flush(), options.onProgress);
-  const pipeline = difference(flushed.stats, before);
+  const pipeline = statsSince(flushed.stats, before);
   return {
     mode: 'as-now',
     lines: reading.lines,
@@ -304,29 +304,6 @@ function errorCode(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string')
     return error.code;
   return error instanceof Error ? error.name : 'UnknownError';
-}
-
-function difference(after: PipelineStats, before: PipelineStats): PipelineStats {
-  return {
-    accepted: after.accepted - before.accepted,
-    delivered: after.delivered - before.delivered,
-    dropped: after.dropped - before.dropped,
-    failed: after.failed - before.failed,
-    failedByReason: countsAdded(after.failedByReason, before.failedByReason),
-    duplicates: after.duplicates - before.duplicates,
-    deadLettered: countsAdded(after.deadLettered, before.deadLettered),
-    unreadableSpoolLines: after.unreadableSpoolLines - before.unreadableSpoolLines,
-    pending: after.pending,
-  };
-}
-
-function countsAdded(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const added: Record<string, number> = {};
-  for (const [reason, count] of Object.entries(after)) {
-    const delta = count - (before[reason] ?? 0);
-    if (delta > 0) added[reason] = delta;
-  }
-  return added;
 }
 
 function increment(counts: Record<string, number>, key: string): void {
