@@ -24,6 +24,25 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /**
+ * What a page of the dashboard may load: only this server's files, its API and its WebSocket
+ * ('self' covers ws: on the same host and port). The browser then enforces that no request leaves
+ * the machine, and an injected script or a page framed by another site has nothing to run with.
+ * Chart.js styles its canvas through the DOM, which style-src does not restrict.
+ */
+export const DASHBOARD_CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/**
  * The file under `root` that a URL path names, or undefined when the path cannot name one: a path
  * that does not decode, holds a NUL or a backslash, or leaves `root` once resolved (`..`, an
  * absolute path). `/` and a path ending in `/` name the folder's index.html.
@@ -78,6 +97,8 @@ export async function serveStatic(
     // Vite names assets by content hash; the pages themselves must be fetched afresh.
     'cache-control': urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     'x-content-type-options': 'nosniff',
+    'content-security-policy': DASHBOARD_CONTENT_SECURITY_POLICY,
+    'referrer-policy': 'no-referrer',
   });
   if (method === 'HEAD') {
     response.end();

@@ -241,6 +241,24 @@ describe('the dashboard in a real browser, against the local pipeline server', (
     });
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // No request may leave the machine: every request and WebSocket goes to this server, and the
+    // server's Content-Security-Policy refuses anything else (a refusal is logged as an error).
+    const origin = new URL(serve.url).origin;
+    const own = (url: string) =>
+      url.startsWith(`${origin}/`) ||
+      url.startsWith(`${origin.replace(/^http/, 'ws')}/`) ||
+      /^(data|blob):/.test(url);
+    page.on('request', (request) => {
+      if (!own(request.url())) pageErrors.push(`request to ${request.url()}`);
+    });
+    page.on('websocket', (socket) => {
+      if (!own(socket.url())) pageErrors.push(`WebSocket to ${socket.url()}`);
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        pageErrors.push(message.text());
+      }
+    });
   }, PROCESS_TEST_CEILING_MS);
 
   afterAll(async () => {
@@ -252,7 +270,8 @@ describe('the dashboard in a real browser, against the local pipeline server', (
   });
 
   it('shows the store’s numbers for the picked advertiser over each time range', async () => {
-    await page.goto(serve.url);
+    const response = await page.goto(serve.url);
+    expect(response?.headers()['content-security-policy']).toContain("connect-src 'self'");
     const picker = page.getByLabel('Advertiser');
     await expect
       .poll(() => picker.locator('option').allTextContents(), SHOWS_WITHIN)
