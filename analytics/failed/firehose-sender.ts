@@ -1,4 +1,5 @@
 import { PUT_RECORD_BATCH_LIMITS } from '../../contract';
+import { sizedBatches } from '../../lambdas/shared/batches';
 import { backoffDelayMs } from '../../tracker/backoff';
 import type { DeliveryError, PutRecordBatchClient } from '../../tracker/options';
 import type { OutgoingRecord } from '../../tracker/record-queue';
@@ -63,7 +64,11 @@ export async function putRecords(
   });
   for (let attempt = 1; pending.length > 0; attempt++) {
     const retry: { record: OutgoingRecord; error: DeliveryError }[] = [];
-    for (const batch of requests(pending)) {
+    // Consecutive requests of at most 500 records and 4 MiB of record data.
+    for (const batch of sizedBatches(pending, (record) => record.data.length, {
+      maxBytes: PUT_RECORD_BATCH_LIMITS.maxRequestBytes,
+      maxItems: PUT_RECORD_BATCH_LIMITS.maxRecords,
+    })) {
       const signal = AbortSignal.timeout(options.requestTimeoutMs ?? 30_000);
       const answer = await sendBatch(options.client, options.streamName, batch, signal);
       for (const record of answer.delivered) outcome.delivered.push(record.seq);
@@ -80,23 +85,4 @@ export async function putRecords(
     if (pending.length > 0) await sleep(backoffDelayMs(attempt, policy, options.random ?? Math.random));
   }
   return outcome;
-}
-
-/** Consecutive requests of at most 500 records and 4 MiB of record data. */
-function* requests(records: readonly OutgoingRecord[]): Generator<OutgoingRecord[]> {
-  let batch: OutgoingRecord[] = [];
-  let bytes = 0;
-  for (const record of records) {
-    const full =
-      batch.length === PUT_RECORD_BATCH_LIMITS.maxRecords ||
-      bytes + record.data.length > PUT_RECORD_BATCH_LIMITS.maxRequestBytes;
-    if (batch.length > 0 && full) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(record);
-    bytes += record.data.length;
-  }
-  if (batch.length > 0) yield batch;
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { FirehoseTransformationEvent, FirehoseTransformationResultRecord } from 'aws-lambda';
 import type { Command } from 'commander';
 import type { Refusal } from '../../contract';
+import { sizedBatches } from '../../lambdas/shared/batches';
 import { createTransformHandler } from '../../lambdas/transform/handler';
 import { parseTrafficLine } from '../../local/traffic/traffic-line';
 import { UsageError } from '../errors';
@@ -92,19 +93,14 @@ const NEWLINE = Buffer.from('\n');
 function* firehoseBatches(
   lines: { data: Buffer; arrivalMs: number }[],
 ): Generator<FirehoseTransformationEvent> {
-  let records: FirehoseTransformationEvent['records'] = [];
-  let bytes = 0;
-  for (const [index, { data: line, arrivalMs }] of lines.entries()) {
-    const data = line.toString('base64');
-    if (records.length > 0 && bytes + data.length + RECORD_OVERHEAD_BYTES > MAX_BATCH_BYTES) {
-      yield firehoseEvent(records);
-      records = [];
-      bytes = 0;
-    }
-    records.push({ recordId: `line-${index + 1}`, approximateArrivalTimestamp: arrivalMs, data });
-    bytes += data.length + RECORD_OVERHEAD_BYTES;
-  }
-  if (records.length > 0) yield firehoseEvent(records);
+  const records = lines.map(({ data, arrivalMs }, index) => ({
+    recordId: `line-${index + 1}`,
+    approximateArrivalTimestamp: arrivalMs,
+    data: data.toString('base64'),
+  }));
+  const sizeOf = (record: (typeof records)[number]) => record.data.length + RECORD_OVERHEAD_BYTES;
+  for (const batch of sizedBatches(records, sizeOf, { maxBytes: MAX_BATCH_BYTES }))
+    yield firehoseEvent(batch);
 }
 
 function firehoseEvent(records: FirehoseTransformationEvent['records']): FirehoseTransformationEvent {

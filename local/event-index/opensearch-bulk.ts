@@ -1,5 +1,6 @@
 import type { StoredEvent } from '../../contract';
 import { SEARCH_INDICES } from '../../lambdas/opensearch-setup/documents';
+import { sizedBatches } from '../../lambdas/shared/batches';
 import type { RefusedEvent } from './local-event-index';
 
 /**
@@ -25,22 +26,12 @@ export interface BulkItem {
  * that goes alone).
  */
 export function bulkRequests(events: readonly StoredEvent[], maxBytes: number): BulkItem[][] {
-  const requests: BulkItem[][] = [];
-  let request: BulkItem[] = [];
-  let bytes = 0;
-  for (const event of events) {
-    const item = { event, document: JSON.stringify(event), index: incomingIndexFor(event) };
-    const size = Buffer.byteLength(item.document) + ACTION_BYTES;
-    if (request.length > 0 && bytes + size > maxBytes) {
-      requests.push(request);
-      request = [];
-      bytes = 0;
-    }
-    request.push(item);
-    bytes += size;
-  }
-  if (request.length > 0) requests.push(request);
-  return requests;
+  const items = events.map((event) => ({
+    event,
+    document: JSON.stringify(event),
+    index: incomingIndexFor(event),
+  }));
+  return [...sizedBatches(items, (item) => Buffer.byteLength(item.document) + ACTION_BYTES, { maxBytes })];
 }
 
 // `{"index":{"_index":"incoming-YYYY-MM-DD"}}` and the two newlines.

@@ -9,6 +9,7 @@ import {
   type FailedRecord,
   type StoredEvent,
 } from '../../contract';
+import { sizedBatches } from '../../lambdas/shared/batches';
 import { PROCESSOR_BUFFER_MIB } from '../../lib/config';
 import { type EventSink, IndexCallError, type RefusedEvent } from '../event-index/local-event-index';
 import { incomingIndexFor } from '../event-index/opensearch-bulk';
@@ -102,10 +103,9 @@ const DEFAULT_MAX_INVOCATION_BYTES = PROCESSOR_BUFFER_MIB.max * 1024 * 1024;
  */
 export async function deliverToLake(segment: Segment, targets: DeliveryTargets): Promise<DeliveryReport> {
   const outcomes: RecordOutcome[] = [];
-  for (const batch of invocationBatches(
-    segment,
-    targets.maxInvocationBytes ?? DEFAULT_MAX_INVOCATION_BYTES,
-  )) {
+  for (const batch of sizedBatches(segment.records, (record) => record.data.length, {
+    maxBytes: targets.maxInvocationBytes ?? DEFAULT_MAX_INVOCATION_BYTES,
+  })) {
     outcomes.push(...(await invokeTransform(targets.transform, batch)));
   }
   const report: DeliveryReport = {
@@ -326,21 +326,6 @@ function oldestArrival(segment: Segment): number {
 export function objectName(streamName: string, epochMillis: number, segmentId: string, kind: string): string {
   const stamp = new Date(epochMillis).toISOString().slice(0, 19).replace(/[T:]/g, '-');
   return `${streamName}-1-${stamp}-${uuidV5(`${segmentId}/${kind}`, OBJECT_NAMESPACE)}.gz`;
-}
-
-function* invocationBatches(segment: Segment, maxBytes: number): Generator<Segment['records']> {
-  let batch: Segment['records'] = [];
-  let bytes = 0;
-  for (const record of segment.records) {
-    if (batch.length > 0 && bytes + record.data.length > maxBytes) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(record);
-    bytes += record.data.length;
-  }
-  if (batch.length > 0) yield batch;
 }
 
 // The transform emits one JSON line per Ok record; a processor may pack several.
