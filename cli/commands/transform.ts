@@ -93,13 +93,19 @@ const NEWLINE = Buffer.from('\n');
 function* firehoseBatches(
   lines: { data: Buffer; arrivalMs: number }[],
 ): Generator<FirehoseTransformationEvent> {
-  const records = lines.map(({ data, arrivalMs }, index) => ({
-    recordId: `line-${index + 1}`,
-    approximateArrivalTimestamp: arrivalMs,
-    data: data.toString('base64'),
-  }));
-  const sizeOf = (record: (typeof records)[number]) => record.data.length + RECORD_OVERHEAD_BYTES;
-  for (const batch of sizedBatches(records, sizeOf, { maxBytes: MAX_BATCH_BYTES }))
+  type TransformRecord = FirehoseTransformationEvent['records'][number];
+  // Encoded as the batches fill: only the batch being built is held as base64, not the whole file.
+  function* records(): Generator<TransformRecord> {
+    for (const [index, { data, arrivalMs }] of lines.entries()) {
+      yield {
+        recordId: `line-${index + 1}`,
+        approximateArrivalTimestamp: arrivalMs,
+        data: data.toString('base64'),
+      };
+    }
+  }
+  const sizeOf = (record: TransformRecord) => record.data.length + RECORD_OVERHEAD_BYTES;
+  for (const batch of sizedBatches(records(), sizeOf, { maxBytes: MAX_BATCH_BYTES }))
     yield firehoseEvent(batch);
 }
 

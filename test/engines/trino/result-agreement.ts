@@ -45,21 +45,21 @@ export async function localPercentileBounds(
   values: ReadonlyMap<string, ParameterValue>,
   dataDir: string,
 ): Promise<PercentileBounds> {
-  const run = async (sign: -1 | 1) => {
-    const { db } = await openLakeDatabase(dataDir);
-    try {
-      const [counted] = await db.all<{ events: bigint }>('SELECT count(*) AS events FROM events');
-      const factor = tDigestRankErrorFactor(Number(counted?.events ?? 0));
-      const error = `greatest(${MIN_PERCENTILE_RANK_ERROR}, ${factor} * p * (1 - p))`;
+  const { db } = await openLakeDatabase(dataDir);
+  try {
+    const [counted] = await db.all<{ events: bigint }>('SELECT count(*) AS events FROM events');
+    const factor = tDigestRankErrorFactor(Number(counted?.events ?? 0));
+    const error = `greatest(${MIN_PERCENTILE_RANK_ERROR}, ${factor} * p * (1 - p))`;
+    const run = async (sign: -1 | 1) => {
       await db.run(
         `CREATE OR REPLACE MACRO approx_percentile(x, p) AS quantile_disc(x, greatest(0.0, least(1.0, p + ${sign} * ${error})))`,
       );
       return (await db.typedRows(query.sql, placeholderValues(query, values))).rows;
-    } finally {
-      db.close();
-    }
-  };
-  return { lower: await run(-1), upper: await run(1) };
+    };
+    return { lower: await run(-1), upper: await run(1) };
+  } finally {
+    db.close();
+  }
 }
 
 /** A Trino value as text, the form both runners report. */
